@@ -1,0 +1,75 @@
+"""Bookkeeping that keeps saved values honest: version counters and write locks.
+
+A :class:`Storage` is shared by a tensor and its views (same memory). Its ``version`` counts
+in-place changes made through tensor methods; graph nodes remember the version of what they
+saved and backward refuses to run if it moved. Arrays handed to the user (``.data``,
+``.numpy()``) are made read-only while a live graph node still needs their memory, so raw
+NumPy writes fail on the spot instead of silently corrupting gradients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class Storage:
+    """Autograd state of one block of memory, shared by a tensor and its views."""
+
+    __slots__ = ("exposed", "holds", "locked", "version")
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.holds = 0  # live graph nodes that saved this memory for backward
+        self.exposed: list[np.ndarray] | None = None  # arrays the user holds
+        self.locked: list[np.ndarray] | None = None  # arrays made read-only here
+
+    def hold(self) -> None:
+        """A graph node saved this memory: lock the user's arrays until it is released."""
+        self.holds += 1
+        if self.exposed is not None:
+            self._lock()
+
+    def release(self) -> None:
+        """A graph node no longer needs this memory."""
+        self.holds -= 1
+        if self.holds == 0 and self.locked is not None:
+            # A view can only become writeable again after its base, so bases go first.
+            for array in sorted(self.locked, key=lambda a: a.base is not None):
+                array.flags.writeable = True
+            self.locked = None
+
+    def expose(self, array: np.ndarray) -> None:
+        """The user now holds ``array``; lock it at once if a graph node needs it."""
+        if self.exposed is None:
+            self.exposed = [array]
+        elif not any(known is array for known in self.exposed):
+            self.exposed.append(array)
+        if self.holds:
+            self._lock()
+
+    def _lock(self) -> None:
+        assert self.exposed is not None
+        for array in self.exposed:
+            if array.flags.writeable:
+                array.flags.writeable = False
+                if self.locked is None:
+                    self.locked = []
+                self.locked.append(array)
+
+
+def storage_of(tensor: Any) -> Storage:
+    """The tensor's storage, created on first use (most tensors never need one)."""
+    storage = tensor._storage
+    if storage is None:
+        storage = tensor._storage = Storage()
+    return storage
+
+
+def describe(tensor_name: str | None, array: Any) -> str:
+    """A short human description of a saved value for error messages."""
+    label = f"'{tensor_name}' " if tensor_name else ""
+    shape = getattr(array, "shape", ())
+    dtype = getattr(array, "dtype", type(array).__name__)
+    return f"tensor {label}of shape {tuple(shape)} and dtype {dtype}"

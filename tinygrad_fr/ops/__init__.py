@@ -1,0 +1,11 @@
+"""The differentiable primitives, grouped by kind; composite ops live on Tensor."""
+
+from __future__ import annotations
+
+from . import elementwise, linalg, loss, movement, reduce
+
+# Every built-in primitive; the op table test requires a row for each.
+PRIMITIVES = (
+    elementwise.PRIMITIVES + reduce.PRIMITIVES + movement.PRIMITIVES + linalg.PRIMITIVES
+    + loss.PRIMITIVES
+)  # fmt: skip

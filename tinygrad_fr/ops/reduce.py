@@ -1,0 +1,136 @@
+"""Primitives that work along axes: sum, mean, max/min, softmax, log-softmax.
+
+Axes arrive normalised by the Tensor method: a tuple of non-negative ints, or None for all.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Primitive
+from .dispatch import broadcast_to, exp
+
+
+def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    """``shape`` with the reduced axes set to 1 (the shape ``keepdims=True`` gives)."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if axis in axes else size for axis, size in enumerate(shape))
+
+
+def _expand_back(ctx: Any, grad: Any) -> Any:
+    """The gradient of a reduction's output, broadcast back over the reduced axes."""
+    if not ctx.keepdims and ctx.axes is not None:
+        grad = grad.reshape(kept_shape(ctx.in_shape, ctx.axes))
+    return broadcast_to(grad, ctx.in_shape)
+
+
+class Sum(Primitive):
+    """out = x summed over ``axes``;  dx = grad repeated over those axes"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: tuple | None, keepdims: bool) -> Any:
+        ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+        return x.sum(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _expand_back(ctx, grad)
+
+
+class Mean(Primitive):
+    """out = mean of x over ``axes``;  dx = grad / n repeated over those axes"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: tuple | None, keepdims: bool) -> Any:
+        ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+        shape = x.shape
+        ctx.count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+        return x.mean(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _expand_back(ctx, grad / ctx.count)
+
+
+class Amax(Primitive):
+    """out = max of x over ``axes``;  dx = grad shared evenly between tied maxima"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: tuple | None, keepdims: bool) -> Any:
+        return _extremum_forward(ctx, x, axes, keepdims, np.max)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _extremum_backward(ctx, grad)
+
+
+class Amin(Primitive):
+    """out = min of x over ``axes``;  dx = grad shared evenly between tied minima"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: tuple | None, keepdims: bool) -> Any:
+        return _extremum_forward(ctx, x, axes, keepdims, np.min)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _extremum_backward(ctx, grad)
+
+
+def _extremum_forward(ctx: Any, x: Any, axes: Any, keepdims: bool, reduce: Any) -> Any:
+    ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+    out = reduce(x, axis=axes, keepdims=True)
+    hits = x == out
+    ctx.save_for_backward(hits / hits.sum(axis=axes, keepdims=True, dtype=x.dtype))
+    if keepdims:
+        return out
+    return out.reshape(
+        () if axes is None else tuple(size for axis, size in enumerate(x.shape) if axis not in axes)
+    )
+
+
+def _extremum_backward(ctx: Any, grad: Any) -> Any:
+    (share,) = ctx.saved_tensors
+    if not ctx.keepdims:
+        grad = grad.reshape(kept_shape(ctx.in_shape, ctx.axes))
+    return grad * share
+
+
+class Softmax(Primitive):
+    """out = exp(x) / sum(exp(x)) along ``axis``;  dx = out * (grad - sum(grad * out))"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int) -> Any:
+        ctx.axis = axis
+        out = np.exp(x - x.max(axis=axis, keepdims=True))  # shifted: never overflows
+        out /= out.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Primitive):
+    """out = x - log(sum(exp(x))) along ``axis``;  dx = grad - exp(out) * sum(grad)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int) -> Any:
+        ctx.axis = axis
+        shifted = x - x.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (out,) = ctx.saved_tensors
+        return grad - exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
+
+
+PRIMITIVES = (Sum, Mean, Amax, Amin, Softmax, LogSoftmax)

@@ -1,0 +1,626 @@
+"""The math methods of Tensor: operators, element-wise functions, reductions, shapes.
+
+Each method checks and normalises its arguments (PyTorch names, NumPy aliases), then applies
+one op from :mod:`tinygrad_fr.ops`. Composite methods (``transpose``, ``var``...) are built
+from those ops and need no backward of their own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .ops.elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clamp,
+    Div,
+    Exp,
+    LeakyReLU,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    ReLU,
+    Sigmoid,
+    Sqrt,
+    Sub,
+    Tanh,
+)  # fmt: skip
+from .ops.linalg import MatMul
+from .ops.movement import Expand, GetItem, Permute, Reshape
+from .ops.reduce import Amax, Amin, LogSoftmax, Mean, Softmax, Sum
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+# What max(dim) and min(dim) return, as torch.return_types.max does.
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+def _operand(tensor: Any, other: Any) -> Any:
+    """``other`` as an op argument: Tensors and Python numbers pass, arrays get a float dtype."""
+    kind = type(other)
+    if kind is float or kind is int or isinstance(other, type(tensor)):
+        return other
+    if isinstance(other, (np.ndarray, np.generic)):
+        array = np.asarray(other)
+        if array.dtype.kind == "f":
+            return array
+        if array.dtype.kind in "biu":
+            return array.astype(tensor._data.dtype)
+    elif isinstance(other, (bool, list, tuple)):
+        from .tensor import to_array
+
+        return to_array(other, tensor._data.dtype)
+    return NotImplemented
+
+
+def normalize_dims(dims: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """``dims`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
+    if dims is None:
+        return None
+    items = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    axes = []
+    for dim in items:
+        axes.append(normalize_dim(dim, ndim, op))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dim {dims} names the same axis twice")
+    return tuple(sorted(axes))
+
+
+def normalize_dim(dim: Any, ndim: int, op: str, extra: int = 0) -> int:
+    """One axis as a non-negative int; ``extra`` allows one past the end (for unsqueeze)."""
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    size = max(ndim + extra, 1)
+    if not -size <= dim < size:
+        raise IndexError(
+            f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions; use a "
+            f"dim between {-size} and {size - 1}"
+        )
+    return int(dim) % size
+
+
+def _reduction_args(
+    op: str, dim: Any, keepdim: bool, axis: Any, keepdims: bool | None
+) -> tuple[Any, bool]:
+    """Merge PyTorch's (dim, keepdim) with NumPy's aliases (axis, keepdims)."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: give dim or its NumPy alias axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, bool(keepdim)
+
+
+class TensorMath:
+    """Mixin holding the math methods of :class:`tinygrad_fr.Tensor`."""
+
+    __slots__ = ()
+    _data: np.ndarray
+
+    # -- arithmetic operators ---------------------------------------------------------------
+
+    def __add__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Div.apply(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Pow.apply(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else Pow.apply(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else _matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        other = _operand(self, other)
+        return NotImplemented if other is NotImplemented else _matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self  # type: ignore[return-value]
+
+    def __abs__(self) -> Tensor:
+        return Abs.apply(self)
+
+    def add(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self + alpha * other."""
+        return self + (other if alpha == 1.0 else other * alpha)
+
+    def sub(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self - alpha * other."""
+        return self - (other if alpha == 1.0 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        """self * other."""
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        """self / other."""
+        return self / other
+
+    def pow(self, exponent: Any) -> Tensor:
+        """self ** exponent."""
+        return self**exponent
+
+    def matmul(self, other: Any) -> Tensor:
+        """Matrix product with NumPy's rules (1-D operands, broadcast batch dimensions)."""
+        return self @ other
+
+    def neg(self) -> Tensor:
+        """-self."""
+        return Neg.apply(self)
+
+    # -- comparisons (not differentiable) ---------------------------------------------------
+
+    def _compare(self, other: Any, compare: Any) -> Any:
+        other = _operand(self, other)
+        if other is NotImplemented:
+            return NotImplemented
+        value = other._data if isinstance(other, type(self)) else other
+        return type(self)._make(np.asarray(compare(self._data, value)), False, None)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    def eq(self, other: Any) -> Tensor:
+        """Element-wise self == other (a bool tensor)."""
+        return self == other
+
+    def any(self) -> Tensor:
+        """True if any element is non-zero (a bool tensor)."""
+        return type(self)._make(np.asarray(self._data.any()), False, None)
+
+    def all(self) -> Tensor:
+        """True if every element is non-zero (a bool tensor)."""
+        return type(self)._make(np.asarray(self._data.all()), False, None)
+
+    # -- element-wise functions -------------------------------------------------------------
+
+    def exp(self) -> Tensor:
+        """Element-wise e**x."""
+        return Exp.apply(self)
+
+    def log(self) -> Tensor:
+        """Element-wise natural logarithm."""
+        return Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        """Element-wise square root."""
+        return Sqrt.apply(self)
+
+    def abs(self) -> Tensor:
+        """Element-wise absolute value (gradient 0 at 0)."""
+        return Abs.apply(self)
+
+    def square(self) -> Tensor:
+        """Element-wise x**2."""
+        return Pow.apply(self, 2)
+
+    def tanh(self) -> Tensor:
+        """Element-wise hyperbolic tangent."""
+        return Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        """Element-wise 1 / (1 + e**-x), finite for any x."""
+        return Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        """Element-wise max(x, 0)."""
+        return ReLU.apply(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """Element-wise x if x > 0 else negative_slope * x."""
+        return LeakyReLU.apply(self, negative_slope)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Limit values to [min, max]; the gradient flows where min <= x <= max."""
+        if min is None and max is None:
+            raise ValueError("clamp: give at least one of min and max")
+        if min is not None and max is not None and min > max:
+            raise ValueError(f"clamp: min ({min}) is greater than max ({max})")
+        return Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        """Element-wise maximum of self and other (ties share the gradient)."""
+        return Maximum.apply(self, _operand(self, other))
+
+    def minimum(self, other: Any) -> Tensor:
+        """Element-wise minimum of self and other (ties share the gradient)."""
+        return Minimum.apply(self, _operand(self, other))
+
+    # -- reductions -------------------------------------------------------------------------
+
+    def sum(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Sum over ``dim`` (an int, a tuple, or None for all); NumPy's axis/keepdims work too."""
+        dim, keepdim = _reduction_args("sum", dim, keepdim, axis, keepdims)
+        return Sum.apply(self, normalize_dims(dim, self._data.ndim, "sum"), keepdim)
+
+    def mean(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Mean over ``dim`` (an int, a tuple, or None for all)."""
+        dim, keepdim = _reduction_args("mean", dim, keepdim, axis, keepdims)
+        return Mean.apply(self, normalize_dims(dim, self._data.ndim, "mean"), keepdim)
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Maximum over ``dim``; tied maxima share the gradient evenly."""
+        self._check_not_empty("amax")
+        return Amax.apply(self, normalize_dims(dim, self._data.ndim, "amax"), keepdim)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Minimum over ``dim``; tied minima share the gradient evenly."""
+        self._check_not_empty("amin")
+        return Amin.apply(self, normalize_dims(dim, self._data.ndim, "amin"), keepdim)
+
+    def max(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Any:
+        """Maximum: of all elements (dim None), over a tuple of dims, or along one dim.
+
+        As in PyTorch, ``max(dim=int)`` returns ``(values, indices)`` and ``max(tensor)`` is
+        the element-wise maximum.
+        """
+        if isinstance(dim, TensorMath):
+            return self.maximum(dim)
+        dim, keepdim = _reduction_args("max", dim, keepdim, axis, keepdims)
+        if isinstance(dim, (int, np.integer)):
+            return MaxResult(*self._extremum_along(dim, keepdim, np.argmax, "max"))
+        return self.amax(dim, keepdim)
+
+    def min(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Any:
+        """Minimum: of all elements (dim None), over a tuple of dims, or along one dim.
+
+        As in PyTorch, ``min(dim=int)`` returns ``(values, indices)`` and ``min(tensor)`` is
+        the element-wise minimum.
+        """
+        if isinstance(dim, TensorMath):
+            return self.minimum(dim)
+        dim, keepdim = _reduction_args("min", dim, keepdim, axis, keepdims)
+        if isinstance(dim, (int, np.integer)):
+            return MinResult(*self._extremum_along(dim, keepdim, np.argmin, "min"))
+        return self.amin(dim, keepdim)
+
+    def _extremum_along(self, dim: int, keepdim: bool, arg: Any, op: str) -> tuple:
+        """(values, indices) along one dim; the gradient goes to the returned index only."""
+        self._check_not_empty(op)
+        if self._data.ndim == 0:
+            normalize_dim(dim, 0, op)
+            return self * 1, type(self)._make(np.asarray(0), False, None)
+        axis = normalize_dim(dim, self._data.ndim, op)
+        indices = np.expand_dims(arg(self._data, axis=axis), axis)
+        grid = list(np.indices(indices.shape, sparse=True))
+        grid[axis] = indices
+        values = self[tuple(grid)]
+        if not keepdim:
+            values = values.squeeze(axis)
+            indices = indices.squeeze(axis)
+        return values, type(self)._make(indices, False, None)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the maximum (of the flattened tensor when dim is None)."""
+        return self._arg_extremum(np.argmax, dim, keepdim, "argmax")
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the minimum (of the flattened tensor when dim is None)."""
+        return self._arg_extremum(np.argmin, dim, keepdim, "argmin")
+
+    def _arg_extremum(self, arg: Any, dim: Any, keepdim: bool, op: str) -> Tensor:
+        self._check_not_empty(op)
+        axis = None if dim is None else normalize_dim(dim, self._data.ndim, op)
+        result = arg(self._data, axis=axis, keepdims=keepdim)
+        return type(self)._make(np.asarray(result, dtype=np.int64), False, None)
+
+    def var(self, dim: Any = None, keepdim: bool = False, *, correction: int = 1) -> Tensor:
+        """Variance over ``dim`` with Bessel's correction by default (as PyTorch)."""
+        axes = normalize_dims(dim, self._data.ndim, "var")
+        shape = self._data.shape
+        count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+        centered = self - self.mean(axes, keepdim=True)
+        return (centered * centered).sum(axes, keepdim) / max(count - correction, 0)
+
+    def std(self, dim: Any = None, keepdim: bool = False, *, correction: int = 1) -> Tensor:
+        """Standard deviation over ``dim`` (square root of :meth:`var`)."""
+        return self.var(dim, keepdim, correction=correction).sqrt()
+
+    def _check_not_empty(self, op: str) -> None:
+        if self._data.size == 0:
+            raise ValueError(f"{op}: the tensor is empty (shape {self._data.shape}); no extremum")
+
+    def softmax(self, dim: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``dim``, stable for large |x|."""
+        return self._along_one_dim(Softmax, dim, "softmax")
+
+    def log_softmax(self, dim: int = -1) -> Tensor:
+        """log(softmax(x)) along ``dim``, computed stably (no log of 0)."""
+        return self._along_one_dim(LogSoftmax, dim, "log_softmax")
+
+    def _along_one_dim(self, op_class: Any, dim: int, op: str) -> Tensor:
+        if self._data.ndim == 0:
+            normalize_dim(dim, 0, op)
+            return op_class.apply(self.reshape(1), 0).reshape(())
+        return op_class.apply(self, normalize_dim(dim, self._data.ndim, op))
+
+    # -- shape ------------------------------------------------------------------------------
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same data with a new shape (one dimension may be -1)."""
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+            shape = tuple(shape[0])
+        try:
+            target = _resolve_shape(self._data.size, shape)
+        except ValueError as error:
+            raise ValueError(
+                f"reshape: cannot reshape {self._data.shape} to {shape}: {error}"
+            ) from None
+        return Reshape.apply(self, target)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dimensions start_dim..end_dim into one."""
+        shape = self._data.shape
+        if not shape:
+            return self.reshape(1)
+        start = normalize_dim(start_dim, len(shape), "flatten")
+        end = normalize_dim(end_dim, len(shape), "flatten")
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        merged = math.prod(shape[start : end + 1])
+        return self.reshape(shape[:start] + (merged,) + shape[end + 1 :])
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Remove dimensions of size 1 (all, or those in ``dim``)."""
+        shape = self._data.shape
+        axes = normalize_dims(dim, len(shape), "squeeze")
+        keep = [
+            size for axis, size in enumerate(shape)
+            if size != 1 or (axes is not None and axis not in axes)
+        ]  # fmt: skip
+        return self.reshape(tuple(keep))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a dimension of size 1 at ``dim``."""
+        shape = self._data.shape
+        axis = normalize_dim(dim, len(shape), "unsqueeze", extra=1)
+        return self.reshape(shape[:axis] + (1,) + shape[axis:])
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dimensions: ``x.permute(2, 0, 1)``."""
+        if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
+            dims = tuple(dims[0])
+        ndim = self._data.ndim
+        axes = tuple(normalize_dim(d, ndim, "permute") for d in dims)
+        if sorted(axes) != list(range(ndim)):
+            raise ValueError(
+                f"permute: {dims} is not a permutation of the {ndim} dimensions of a tensor "
+                f"of shape {self._data.shape}"
+            )
+        return Permute.apply(self, axes)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dimensions."""
+        ndim = self._data.ndim
+        axes = list(range(ndim))
+        first = normalize_dim(dim0, ndim, "transpose")
+        second = normalize_dim(dim1, ndim, "transpose")
+        axes[first], axes[second] = axes[second], axes[first]
+        return Permute.apply(self, tuple(axes))
+
+    swapaxes = transpose
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """All dimensions reversed (the transpose of a matrix)."""
+        ndim = self._data.ndim
+        return self if ndim < 2 else Permute.apply(self, tuple(range(ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The last two dimensions swapped (a batch of matrices transposed)."""
+        return self.transpose(-2, -1)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to ``sizes`` without copying (-1 keeps a dimension)."""
+        if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)):
+            sizes = tuple(sizes[0])
+        shape = self._data.shape
+        lead = len(sizes) - len(shape)
+        target = tuple(
+            shape[i - lead] if size == -1 and i >= lead else size for i, size in enumerate(sizes)
+        )
+        return self.broadcast_to(target)
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        """Broadcast to ``shape`` with NumPy's rules, without copying."""
+        shape = tuple(shape)
+        try:
+            np.broadcast_shapes(self._data.shape, shape)
+        except ValueError:
+            raise ValueError(
+                f"broadcast_to: cannot broadcast shape {self._data.shape} to {shape}; each "
+                "dimension must be equal or 1"
+            ) from None
+        return Expand.apply(self, shape)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        index = _index_for_numpy(index, type(self))
+        try:
+            return GetItem.apply(self, index)
+        except IndexError as error:
+            raise IndexError(f"getitem: {error} (tensor shape {self._data.shape})") from None
+
+    # -- dtype and copies -------------------------------------------------------------------
+
+    def to(self, dtype: Any) -> Tensor:
+        """Convert to ``dtype`` (differentiable between floating dtypes)."""
+        target = np.dtype(dtype)
+        if target == self._data.dtype:
+            return self  # type: ignore[return-value]
+        return Cast.apply(self, target)
+
+    type = to
+    astype = to
+
+    def float(self) -> Tensor:
+        """Convert to float32."""
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        """Convert to float64."""
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        """Convert to int64 (not differentiable)."""
+        return self.to(np.int64)
+
+    def clone(self) -> Tensor:
+        """A copy of the data that stays in the graph (gradient flows back unchanged)."""
+        return (
+            Mul.apply(self, 1)
+            if self._requires_grad
+            else type(self)._make(self._data.copy(), False, None)
+        )
+
+    def contiguous(self) -> Tensor:
+        """Self: tinygrad_fr has no strides to make contiguous."""
+        return self  # type: ignore[return-value]
+
+
+def _resolve_shape(size: int, shape: tuple) -> tuple[int, ...]:
+    """``shape`` with a -1 replaced by the size it must have."""
+    dims = [int(d) for d in shape]
+    unknown = [i for i, d in enumerate(dims) if d == -1]
+    if len(unknown) > 1 or any(d < -1 for d in dims):
+        raise ValueError("only one dimension can be -1 and sizes must be non-negative")
+    known = math.prod(d for d in dims if d != -1)
+    if unknown:
+        if known == 0 or size % known:
+            raise ValueError(f"{size} elements do not split into {tuple(dims)}")
+        dims[unknown[0]] = size // known
+    elif known != size:
+        raise ValueError(f"{size} elements do not fit {known} places")
+    return tuple(dims)
+
+
+def _index_for_numpy(index: Any, tensor_cls: type) -> Any:
+    """Tensors and lists in an index become arrays; float index tensors are refused."""
+    items = index if isinstance(index, tuple) else (index,)
+    converted = []
+    for item in items:
+        if isinstance(item, tensor_cls):
+            item = item._data
+        elif isinstance(item, list):
+            item = np.asarray(item)
+        if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
+            raise IndexError(
+                f"getitem: index arrays must hold integers or booleans, got dtype {item.dtype}; "
+                "convert with .long()"
+            )
+        converted.append(item)
+    return tuple(converted) if isinstance(index, tuple) else converted[0]
+
+
+def _matmul(a: Any, b: Any) -> Tensor:
+    shape_a, shape_b = np.shape(_data_of(a)), np.shape(_data_of(b))
+    if not shape_a or not shape_b:
+        raise ValueError(
+            f"matmul: both operands need at least one dimension, got shapes {shape_a} and "
+            f"{shape_b}; use * for a product with a scalar"
+        )
+    inner_b = shape_b[0] if len(shape_b) == 1 else shape_b[-2]
+    if shape_a[-1] != inner_b:
+        raise ValueError(
+            f"matmul: cannot multiply {shape_a} by {shape_b}: inner dimensions "
+            f"{shape_a[-1]} and {inner_b} differ"
+        )
+    return MatMul.apply(a, b)
+
+
+def _data_of(value: Any) -> Any:
+    return value._data if isinstance(value, TensorMath) else value
