@@ -146,7 +146,12 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         anchor = Tensor(input)
         input = anchor
     condition = condition._data if isinstance(condition, Tensor) else condition
-    return Where.apply(condition, _operand(anchor, input), _operand(anchor, other))
+    operands = (_operand(anchor, input), _operand(anchor, other))
+    for position, operand in enumerate(operands):
+        if operand is NotImplemented:
+            value = (input, other)[position]
+            raise TypeError(f"where: cannot use {type(value).__name__} as a tensor operand")
+    return Where.apply(condition, *operands)
 
 
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:

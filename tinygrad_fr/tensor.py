@@ -69,7 +69,7 @@ class Tensor(TensorMath):
     >>> x = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> (x * x).sum().backward()
     >>> x.grad
-    Tensor([2., 4., 6.], dtype=float32)
+    Tensor([2., 4., 6.])
     """
 
     __slots__ = (
@@ -85,6 +85,7 @@ class Tensor(TensorMath):
 
     # Let NumPy defer to Tensor's reflected operators: ndarray * Tensor gives a Tensor.
     __array_ufunc__ = None
+    _is_node = False  # graph nodes have True: an edge to a Tensor is an edge to a leaf
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         self._data = to_array(data, None if dtype is None else np.dtype(dtype))

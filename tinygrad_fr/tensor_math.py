@@ -48,7 +48,7 @@ MinResult = namedtuple("min", ["values", "indices"])
 def _operand(tensor: Any, other: Any) -> Any:
     """``other`` as an op argument: Tensors and Python numbers pass, arrays get a float dtype."""
     kind = type(other)
-    if kind is float or kind is int or isinstance(other, type(tensor)):
+    if kind is float or kind is int or isinstance(other, TensorMath):
         return other
     if isinstance(other, (np.ndarray, np.generic)):
         array = np.asarray(other)
@@ -201,7 +201,7 @@ class TensorMath:
         other = _operand(self, other)
         if other is NotImplemented:
             return NotImplemented
-        value = other._data if isinstance(other, type(self)) else other
+        value = other._data if isinstance(other, TensorMath) else other
         return type(self)._make(np.asarray(compare(self._data, value)), False, None)
 
     def __lt__(self, other: Any) -> Tensor:
@@ -529,7 +529,7 @@ class TensorMath:
         return Expand.apply(self, shape)
 
     def __getitem__(self, index: Any) -> Tensor:
-        index = _index_for_numpy(index, type(self))
+        index = _index_for_numpy(index)
         try:
             return GetItem.apply(self, index)
         except IndexError as error:
@@ -588,12 +588,12 @@ def _resolve_shape(size: int, shape: tuple) -> tuple[int, ...]:
     return tuple(dims)
 
 
-def _index_for_numpy(index: Any, tensor_cls: type) -> Any:
+def _index_for_numpy(index: Any) -> Any:
     """Tensors and lists in an index become arrays; float index tensors are refused."""
     items = index if isinstance(index, tuple) else (index,)
     converted = []
     for item in items:
-        if isinstance(item, tensor_cls):
+        if isinstance(item, TensorMath):
             item = item._data
         elif isinstance(item, list):
             item = np.asarray(item)

@@ -8,6 +8,7 @@ buffers, and frees what the node saved. Depth is limited only by memory.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -87,10 +88,12 @@ def _as_list(value: Any) -> list:
 def _root_grads(outputs: list, given: Any, caller: str, create_graph: bool) -> list:
     """The gradient each output starts with: ``given`` checked, or ones for scalars."""
     tensor_cls = function.Tensor
-    if given is None or isinstance(given, tensor_cls):
-        given = [given] * len(outputs) if len(outputs) == 1 or given is None else [given]
+    if given is None:
+        given = [None] * len(outputs)
+    elif isinstance(given, tensor_cls) or not isinstance(given, Sequence):
+        given = [given]
     else:
-        given = list(given) if isinstance(given, Sequence) else [given]
+        given = list(given)
     if len(given) != len(outputs):
         raise ValueError(f"{caller}: got {len(given)} gradients for {len(outputs)} outputs")
     grads = []
@@ -110,7 +113,7 @@ def _root_grads(outputs: list, given: Any, caller: str, create_graph: bool) -> l
                     "created implicitly for a scalar output. Pass the gradient of the output, "
                     "e.g. y.backward(tg.ones_like(y)), or reduce it first (y.sum().backward())."
                 )
-            start = np.ones_like(out._data)
+            start = _ones_like(out._data)
         elif isinstance(start, tensor_cls):
             start = start if create_graph else start._data
         else:
@@ -126,6 +129,18 @@ def _root_grads(outputs: list, given: Any, caller: str, create_graph: bool) -> l
     return grads
 
 
+_ONES: dict = {}  # (shape, dtype) -> read-only ones: the implicit gradient of scalar outputs
+
+
+def _ones_like(array: np.ndarray) -> np.ndarray:
+    key = (array.shape, array.dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = _ONES[key] = np.ones(array.shape, array.dtype)
+        ones.flags.writeable = False  # shared by every backward: nobody may change it
+    return ones
+
+
 def _as_tensor(value: Any) -> Any:
     tensor_cls = function.Tensor
     return value if isinstance(value, tensor_cls) else tensor_cls._make(value, False, None)
@@ -135,18 +150,17 @@ def _count_dependencies(roots: list) -> dict:
     """For every node reachable from ``roots``: how many edges point to it."""
     dependencies: dict = {}
     stack = list(roots)
-    seen = set(roots)
     while stack:
         node = stack.pop()
         for parent in node.next_edges:
-            if parent is None or not isinstance(parent, Function):
+            if parent is None or not parent._is_node:
                 continue
-            if parent in seen:
-                dependencies[parent] += 1
-            else:
+            count = dependencies.get(parent)
+            if count is None:
                 dependencies[parent] = 1
-                seen.add(parent)
                 stack.append(parent)
+            else:
+                dependencies[parent] = count + 1
     return dependencies
 
 
@@ -178,47 +192,64 @@ def _run(  # noqa: C901 - the walk reads best in one piece
 
     dependencies = _count_dependencies(roots)
     ready = [node for node in roots if node not in dependencies]
+    # The plain case (arrays, built-in ops, nothing to capture or check) runs inline below.
+    plain = not create_graph and not wanted_nodes and not grad_mode.anomaly_enabled
     previous_mode = grad_mode.grad_enabled
     grad_mode.grad_enabled = create_graph
+    # Under detect_anomaly NumPy's own warnings are silenced: our error names the op instead.
+    quiet = np.errstate(all="ignore") if grad_mode.anomaly_enabled else contextlib.nullcontext()
     try:
+        quiet.__enter__()
         while ready:
             node = ready.pop()
             grad_out = buffers.pop(node, None)
-            if grad_out is not None:
-                grads_in = _call_backward(node, grad_out, create_graph, wanted_nodes, captured)
-                if not retain_graph and node._saved:
-                    node.release()
+            if grad_out is None:
+                grads_in = ()  # no gradient reached this node: only release its parents
+            elif plain and node._retained is None and not node._tensor_level:
+                grads_in = node.backward(node, grad_out)
+                if type(grads_in) is not tuple:
+                    grads_in = (grads_in,)
             else:
-                grads_in = ()
+                grads_in = _call_backward(node, grad_out, create_graph, wanted_nodes, captured)
+            if not retain_graph and node._saved:
+                node.release()
             nrs = node._edge_nrs
-            position = 0
-            for parent, grad_in, meta in zip(node.next_edges, grads_in, node._in_meta):
-                if parent is not None and grad_in is not None:
-                    shape, dtype = meta
-                    if grad_in.shape != shape:
-                        grad_in = _fit_shape(node, position, grad_in, shape)
-                    if grad_in.dtype != dtype:
-                        grad_in = grad_in.astype(dtype)
-                    if isinstance(parent, Function):
-                        _add_to_buffer(buffers, parent, nrs[position] if nrs else 0, grad_in)
-                    else:
-                        _deliver_to_leaf(
-                            parent,
-                            grad_in,
-                            grad_out,
-                            inputs,
-                            wanted_leaves,
-                            captured,
-                            create_graph,
-                        )
+            position = -1
+            for parent, grad_in in zip(node.next_edges, grads_in):
                 position += 1
+                if parent is None:
+                    continue
+                if parent._is_node:
+                    if grad_in is not None:
+                        nr = nrs[position] if nrs else 0
+                        shape, dtype = parent._out_meta[nr]
+                        if grad_in.shape != shape:
+                            grad_in = _fit_shape(node, position, grad_in, shape)
+                        if grad_in.dtype != dtype:
+                            grad_in = grad_in.astype(dtype)
+                        if parent._n_outputs == 1:
+                            previous = buffers.get(parent)
+                            buffers[parent] = grad_in if previous is None else previous + grad_in
+                        else:
+                            _add_to_buffer(buffers, parent, nr, grad_in)
+                elif grad_in is not None:
+                    data = parent._data
+                    if grad_in.shape != data.shape:
+                        grad_in = _fit_shape(node, position, grad_in, data.shape)
+                    if grad_in.dtype != data.dtype:
+                        grad_in = grad_in.astype(data.dtype)
+                    _deliver_to_leaf(
+                        parent, grad_in, grad_out, inputs, wanted_leaves, captured, create_graph
+                    )
+            # Every edge to a node counts once toward its readiness, gradient or not.
             for parent in node.next_edges:
-                if parent is not None and isinstance(parent, Function):
+                if parent is not None and parent._is_node:
                     left = dependencies[parent] - 1
                     dependencies[parent] = left
                     if left == 0:
                         ready.append(parent)
     finally:
+        quiet.__exit__(None, None, None)
         grad_mode.grad_enabled = previous_mode
     return captured
 
@@ -318,9 +349,9 @@ def _call_tensor_backward(node: Function, grad_out: Any, create_graph: bool) -> 
     saved = node._saved
     if saved:
         node.saved_tensors  # noqa: B018 - raises if the graph was freed or a value modified
+        sources = {id(entry[3]): entry[2] for entry in node._saved_versions}
         node._saved = tuple(
-            _saved_as_tensor(node, value, source, create_graph)
-            for value, source in zip(saved, node._saved_sources)
+            _saved_as_tensor(node, value, sources.get(id(value)), create_graph) for value in saved
         )
     single = node._n_outputs == 1
     if single:

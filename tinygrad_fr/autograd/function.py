@@ -64,18 +64,17 @@ class Function:
     ...         return grad * 3 * x * x
     >>> x = tg.Tensor([2.0], requires_grad=True)
     >>> Cube.apply(x).backward(tg.ones(1)); x.grad
-    Tensor([12.], dtype=float32)
+    Tensor([12.])
     """
 
+    _is_node = True  # Tensor has False: tells the engine an edge's target is a node, not a leaf
     # Class defaults so that a node only stores what differs (keeps the per-op cost low).
     next_edges: tuple = ()
     _edge_nrs: tuple | None = None  # output index of each edge's node, when not all 0
-    _in_meta: tuple = ()  # (shape, dtype) of each argument that is an edge, else None
     _saved: tuple | None = ()  # None once released by backward
-    _saved_sources: tuple = ()
-    _saved_versions: tuple = ()  # (storage, version, argument index) per saved tensor
+    _saved_versions: tuple = ()  # (storage, version, source, array) per saved tensor
     _n_outputs = 1
-    _out_meta: tuple = ()  # (shape, dtype) of each output
+    _out_meta: tuple = ()  # (shape, dtype) of each output: what gradients flowing in must have
     _retained: Any = None  # weak references of outputs that called retain_grad()
     _non_differentiable: tuple = ()
     _forward_trace: Any = None  # forward call stack, kept under detect_anomaly
@@ -99,15 +98,16 @@ class Function:
                 "backward() and tg.grad(); pass retain_graph=True to the first call if you "
                 "need to backward through the same graph again."
             )
-        for storage, version, source in self._saved_versions:
+        for storage, version, source, _ in self._saved_versions:
             if storage.version != version:
                 self._raise_modified(storage, version, source)
         return saved
 
     def _raise_modified(self, storage: Storage, version: int, source: int) -> None:
-        index = self._saved_sources.index(source)
-        value = self._saved[index] if self._saved else None
-        if source < 0:
+        value = next(entry[3] for entry in self._saved_versions if entry[2] == source)
+        if source is None:
+            what, name = "a tensor it saved", None
+        elif source < 0:
             what, name = f"its output {-1 - source}" if self._n_outputs > 1 else "its output", None
         else:
             edge = self.next_edges[source] if source < len(self.next_edges) else None
@@ -152,7 +152,7 @@ class Function:
     def release(self) -> None:
         """Free saved values (done by backward unless retain_graph=True)."""
         self._saved = None
-        for storage, _, _ in self._saved_versions:
+        for storage, _, _, _ in self._saved_versions:
             storage.release()
 
     # -- applying the op -----------------------------------------------------------------
@@ -192,35 +192,26 @@ class Primitive(Function):
         """Run the op on the arrays of ``args`` and record a node if a gradient is needed."""
         tensor_cls = Tensor
         arrays = []
-        edges = []
-        in_meta = []
-        nrs = None
         record = False
-        for position, arg in enumerate(args):
+        for arg in args:
             if isinstance(arg, tensor_cls):
-                data = arg._data
-                arrays.append(data)
+                arrays.append(arg._data)
                 if arg._requires_grad:
                     record = True
-                    node = arg._grad_fn
-                    edges.append(arg if node is None else node)
-                    in_meta.append((data.shape, data.dtype))
-                    if arg._output_nr:
-                        nrs = nrs or [0] * len(args)
-                        nrs[position] = arg._output_nr
-                    continue
             else:
                 arrays.append(arg)
-            edges.append(None)
-            in_meta.append(None)
 
-        if not (record and grad_mode.grad_enabled):
+        if grad_mode.anomaly_enabled:
+            return _apply_checked(cls, args, arrays)
+        if not record or not grad_mode.grad_enabled:
             out = cls.forward(NO_RECORD, *arrays)
             if type(out) is not np.ndarray:
                 out = np.asarray(out)
-            if grad_mode.anomaly_enabled:
-                check_forward(cls, out, arrays)
-            result = tensor_cls._make(out, False, None)
+            result = object.__new__(tensor_cls)
+            result._data = out
+            result._grad = result._grad_fn = result._storage = result.name = None
+            result._requires_grad = False
+            result._output_nr = 0
             if cls._is_view:
                 result._storage = storage_of(args[0])
             return result
@@ -229,48 +220,76 @@ class Primitive(Function):
         raw = out = cls.forward(ctx, *arrays)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy returns scalars for 0-d results
+        edges = []
+        for arg in args:
+            if isinstance(arg, tensor_cls) and arg._requires_grad:
+                node = arg._grad_fn
+                edges.append(arg if node is None else node)
+                if arg._output_nr:
+                    ctx._edge_nrs = tuple(
+                        a._output_nr if isinstance(a, tensor_cls) else 0 for a in args
+                    )
+            else:
+                edges.append(None)
         ctx.next_edges = tuple(edges)
-        ctx._in_meta = tuple(in_meta)
-        if nrs is not None:
-            ctx._edge_nrs = tuple(nrs)
-        result = tensor_cls._make(out, True, ctx)
-        saved = ctx._saved
-        if saved:
-            _track_saved(ctx, saved, args, arrays, raw, out, result)
+        ctx._out_meta = ((out.shape, out.dtype),)
+        result = object.__new__(tensor_cls)
+        result._data = out
+        result._grad = result._storage = result.name = None
+        result._requires_grad = True
+        result._grad_fn = ctx
+        result._output_nr = 0
+        if ctx._saved:
+            _track_saved(ctx, args, raw, out, result)
         if cls._is_view:
             result._storage = storage_of(args[0])
-        if grad_mode.anomaly_enabled:
-            check_forward(cls, out, arrays)
-            ctx._forward_trace = traceback.format_stack()[:-2]
         return result
 
 
-def _track_saved(
-    ctx: Function, saved: tuple, args: tuple, arrays: list, raw: Any, out: np.ndarray, result: Any
-) -> None:
-    """Map each saved array to its source (argument, output, constant) and hold its memory."""
-    sources = []
-    versions = []
+def _apply_checked(cls: type, args: tuple, arrays: list) -> Any:
+    """``apply`` under detect_anomaly: NumPy stays quiet, a NaN or inf raises our error."""
+    with grad_mode.no_anomaly_check(), np.errstate(all="ignore"):
+        result = cls.apply(*args)
+    check_forward(cls, result._data, arrays)
+    if result._grad_fn is not None:
+        result._grad_fn._forward_trace = traceback.format_stack()[:-3]
+    return result
+
+
+def _track_saved(ctx: Function, args: tuple, raw: Any, out: np.ndarray, result: Any) -> None:
+    """Hold the memory of saved inputs and output, remembering its version for backward.
+
+    Each entry of ``_saved_versions`` is ``(storage, version, source, array)``: the source is
+    the argument index, or -1 for the output. Other saved values are constants (masks...).
+    """
+    saved = ctx._saved
     if raw is not out:  # a 0-d result came back as a NumPy scalar: save the array instead
         saved = ctx._saved = tuple(out if value is raw else value for value in saved)
+    versions = []
     for value in saved:
         if value is out:
-            storage = storage_of(result)
-            sources.append(_OUTPUT)
-            versions.append((storage, storage.version, _OUTPUT))
-            storage.hold()
-            continue
-        for position, array in enumerate(arrays):
-            if value is array and isinstance(args[position], Tensor):
-                storage = storage_of(args[position])
-                sources.append(position)
-                versions.append((storage, storage.version, position))
-                storage.hold()
-                break
+            tensor, source = result, _OUTPUT
         else:
-            sources.append(None)  # a constant: mask, index, shape...
-    ctx._saved_sources = tuple(sources)
+            source = _argument_holding(value, args)
+            if source is None:
+                continue  # a constant
+            tensor = args[source]
+        storage = tensor._storage
+        if storage is None:
+            storage = tensor._storage = Storage()
+        storage.holds += 1
+        if storage.exposed is not None:
+            storage.lock()
+        versions.append((storage, storage.version, source, value))
     ctx._saved_versions = tuple(versions)
+
+
+def _argument_holding(value: Any, args: tuple) -> int | None:
+    """The index of the Tensor argument whose array is ``value``, or None."""
+    for position, arg in enumerate(args):
+        if isinstance(arg, Tensor) and arg._data is value:
+            return position
+    return None
 
 
 def check_forward(cls: type, out: np.ndarray, arrays: list) -> None:

@@ -67,27 +67,28 @@ def apply_user_function(cls: type, args: tuple) -> Any:
 def _connect_inputs(ctx: Any, args: tuple) -> None:
     """Set the node's edges to the arguments that require grad (before forward runs)."""
     tensor_cls = function.Tensor
-    edges, in_meta, nrs = [], [], None
+    edges, nrs = [], None
     for position, arg in enumerate(args):
         if isinstance(arg, tensor_cls) and arg._requires_grad:
             edges.append(arg if arg._grad_fn is None else arg._grad_fn)
-            in_meta.append((arg._data.shape, arg._data.dtype))
             if arg._output_nr:
                 nrs = nrs or [0] * len(args)
                 nrs[position] = arg._output_nr
         else:
             edges.append(None)
-            in_meta.append(None)
     ctx.next_edges = tuple(edges)
-    ctx._in_meta = tuple(in_meta)
     if nrs is not None:
         ctx._edge_nrs = tuple(nrs)
 
 
 def _track_saved_tensors(ctx: Any, saved: tuple, args: tuple, outs: list) -> None:
-    """Store saved Tensors as arrays with their source, and hold their memory."""
+    """Store saved Tensors as arrays with their source, and hold their memory.
+
+    The source of a value is its argument index, ``-1 - k`` for output k, or None for a
+    tensor that is neither (kept as a constant).
+    """
     tensor_cls = function.Tensor
-    values, sources, versions = [], [], []
+    values, versions = [], []
     for value in saved:
         if not isinstance(value, tensor_cls):
             if value is not None:
@@ -96,7 +97,6 @@ def _track_saved_tensors(ctx: Any, saved: tuple, args: tuple, outs: list) -> Non
                     f"{type(value).__name__}; keep other values as attributes of ctx"
                 )
             values.append(None)
-            sources.append(None)
             continue
         source = None
         for index, out in enumerate(outs):
@@ -105,13 +105,12 @@ def _track_saved_tensors(ctx: Any, saved: tuple, args: tuple, outs: list) -> Non
         for position, arg in enumerate(args):
             if value is arg:
                 source = position
-        values.append(value._data)
-        sources.append(source)
+        array = value._data
+        values.append(array)
         storage = storage_of(value)
-        versions.append((storage, storage.version, source))
+        versions.append((storage, storage.version, source, array))
         storage.hold()
     ctx._saved = tuple(values)
-    ctx._saved_sources = tuple(sources)
     ctx._saved_versions = tuple(versions)
 
 

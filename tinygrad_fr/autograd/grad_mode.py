@@ -94,6 +94,13 @@ class set_grad_enabled(_Switch):  # noqa: N801 - PyTorch's name
         return wrapper  # type: ignore[return-value]
 
 
+class no_anomaly_check(_Switch):  # noqa: N801
+    """Internal: run one op without re-entering the anomaly check."""
+
+    _name = "anomaly_enabled"
+    _value = False
+
+
 class detect_anomaly(_Switch):  # noqa: N801 - PyTorch's name
     """Raise as soon as an op produces NaN or inf, in forward or in backward.
 

@@ -29,7 +29,7 @@ class Storage:
         """A graph node saved this memory: lock the user's arrays until it is released."""
         self.holds += 1
         if self.exposed is not None:
-            self._lock()
+            self.lock()
 
     def release(self) -> None:
         """A graph node no longer needs this memory."""
@@ -47,9 +47,10 @@ class Storage:
         elif not any(known is array for known in self.exposed):
             self.exposed.append(array)
         if self.holds:
-            self._lock()
+            self.lock()
 
-    def _lock(self) -> None:
+    def lock(self) -> None:
+        """Make the user's arrays of this memory read-only (until the last holder releases)."""
         assert self.exposed is not None
         for array in self.exposed:
             if array.flags.writeable:

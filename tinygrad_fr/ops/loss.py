@@ -17,6 +17,8 @@ from .dispatch import index_add
 
 def _reduce(losses: np.ndarray, reduction: str, total: float) -> np.ndarray:
     if reduction == "mean":
+        if total == 0:  # every target ignored: PyTorch's answer is nan, without a warning
+            return np.full((), np.nan, dtype=losses.dtype)
         return losses.sum() / total
     if reduction == "sum":
         return losses.sum()
@@ -65,7 +67,8 @@ class NLLLoss(Primitive):
         factor = kept.astype(logp.dtype) if weight is None else weight[classes] * kept
         total = factor.sum() if reduction == "mean" else 1.0
         ctx.index, ctx.shape, ctx.reduction = index, logp.shape, reduction
-        ctx.save_for_backward(-factor / total if reduction == "mean" else -factor)
+        scale = -factor / total if reduction == "mean" and total else -factor
+        ctx.save_for_backward(scale)
         losses = -logp[index] * factor
         return _reduce(losses, reduction, total)
 
