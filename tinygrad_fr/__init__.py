@@ -5,7 +5,7 @@
 >>> y = (w @ tg.Tensor([2.0, 3.0]) + 4).sigmoid()
 >>> y.backward()
 >>> w.grad
-Tensor([0.0018, 0.0027], dtype=float32)
+Tensor([0.0018, 0.0027])
 
 ``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.datasets``, ``tg.testing`` and ``tg.viz`` load on
 first use, so that ``import tinygrad_fr`` stays fast (Hypothesis and Graphviz load only then).
@@ -86,8 +86,7 @@ from .functions import (
     where,
 )  # fmt: skip
 from .rng import manual_seed
-
-# serialization: added with issue 3
+from .serialization import load, save
 from .tensor import Tensor
 
 __version__ = "0.1.0"

@@ -1,0 +1,95 @@
+"""Stochastic gradient descent, with PyTorch's momentum, Nesterov and weight-decay options.
+
+Plain SGD (no momentum, no weight decay) is the hot path of the course: one NumPy in-place
+update per parameter and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, ParamsT, check_range
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum (PyTorch's update rule).
+
+    With ``g`` the gradient (negated if ``maximize``), ``g += weight_decay * p``; with
+    momentum ``b = momentum * b + (1 - dampening) * g`` (``b = g`` at the first step) and
+    ``g = g + momentum * b`` if ``nesterov`` else ``g = b``; then ``p -= lr * g``.
+
+    >>> import tinygrad_fr as tg
+    >>> w = tg.Tensor([1.0, -2.0], requires_grad=True)
+    >>> optimizer = tg.optim.SGD([w], lr=0.1)
+    >>> (w * w).sum().backward()
+    >>> optimizer.step()
+    >>> w
+    Tensor([ 0.8, -1.6], requires_grad=True)
+    """
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        maximize: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr, "momentum": momentum, "dampening": dampening,
+            "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
+        }  # fmt: skip
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        check_range("SGD", "lr", group["lr"], example="0.01")
+        check_range("SGD", "momentum", group["momentum"], example="0.9")
+        check_range("SGD", "dampening", group["dampening"])
+        check_range("SGD", "weight_decay", group["weight_decay"], example="1e-4")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                f"SGD: nesterov=True needs momentum > 0 and dampening == 0, got momentum="
+                f"{group['momentum']!r} and dampening={group['dampening']!r}; set e.g. "
+                "momentum=0.9, dampening=0"
+            )
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            lr = float(group["lr"])  # a Python float keeps float32 parameters float32
+            momentum = float(group["momentum"])
+            weight_decay = float(group["weight_decay"])
+            if momentum == 0.0 and weight_decay == 0.0 and not group["maximize"]:
+                for param in group["params"]:
+                    grad = param._grad
+                    if grad is not None:
+                        data = param._mutable_data()
+                        np.subtract(data, lr * grad._data, out=data)
+                continue
+            dampening = float(group["dampening"])
+            for param in group["params"]:
+                if param._grad is None:
+                    continue
+                data = param._mutable_data()
+                grad = param._grad._data
+                if group["maximize"]:
+                    grad = -grad
+                if weight_decay != 0.0:
+                    grad = grad + weight_decay * data
+                if momentum != 0.0:
+                    state = self.state[param]
+                    buffer = state.get("momentum_buffer")
+                    if buffer is None:
+                        buffer = state["momentum_buffer"] = np.array(grad, dtype=data.dtype)
+                    else:
+                        buffer *= momentum
+                        buffer += (1.0 - dampening) * grad
+                    grad = grad + momentum * buffer if group["nesterov"] else buffer
+                np.subtract(data, lr * grad, out=data)
+        return loss
