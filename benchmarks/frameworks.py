@@ -1,0 +1,85 @@
+"""The autograd frameworks under test, behind the few calls where tinygrad_fr and torch differ.
+
+Workloads are written once, the PyTorch way, against ``fw.lib`` (``nn``, ``optim``, Tensor
+methods); only making a tensor from an array, writing a parameter and reading a result back
+go through a :class:`Framework`. tinygrad_fr is imported lazily so that a missing or incomplete
+core skips its column instead of breaking the suite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from benchmarks.harness import TINYGRAD, TORCH, Config, describe_error
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A PyTorch-like library (``tinygrad_fr`` or ``torch``) and how to move arrays in and out."""
+
+    name: str
+    lib: Any
+
+    def tensor(self, array: np.ndarray, requires_grad: bool = False) -> Any:
+        """A tensor holding ``array`` (same dtype), a leaf when ``requires_grad``."""
+        if self.name == TORCH:
+            out = self.lib.from_numpy(array)
+            return out.requires_grad_() if requires_grad else out
+        if requires_grad:
+            return self.lib.Tensor(array, requires_grad=True)
+        return self.lib.Tensor(array)
+
+    def set_data(self, param: Any, array: np.ndarray) -> None:
+        """Overwrite a parameter with a private copy of ``array`` (dtype included)."""
+        if self.name == TORCH:
+            param.data = self.lib.from_numpy(array.copy())
+        else:
+            param.data = array.copy()
+
+    def to_numpy(self, tensor: Any) -> np.ndarray:
+        """A NumPy copy of a tensor's values."""
+        if self.name == TORCH:
+            return tensor.detach().numpy().copy()
+        return np.array(tensor.numpy(), copy=True)
+
+
+_tinygrad_cache: list[Any] = []
+
+
+def load_tinygrad() -> Any:
+    """Import tinygrad_fr once; re-raises the import error on every call if it failed."""
+    if not _tinygrad_cache:
+        try:
+            import tinygrad_fr
+
+            _tinygrad_cache.append(tinygrad_fr)
+        except Exception as error:  # a half-written core may fail in any way while importing
+            _tinygrad_cache.append(error)
+    if isinstance(_tinygrad_cache[0], BaseException):
+        raise _tinygrad_cache[0]
+    return _tinygrad_cache[0]
+
+
+def tinygrad_status() -> str | None:
+    """None when tinygrad_fr imports, else why it does not."""
+    try:
+        load_tinygrad()
+    except Exception as error:  # reported in the header, not hidden
+        return describe_error(error)
+    return None
+
+
+def frameworks(config: Config) -> tuple[list[Framework], dict[str, str]]:
+    """The frameworks to time, and the reason for each one that cannot be."""
+    available, missing = [], {}
+    status = tinygrad_status()
+    if status is None:
+        available.append(Framework(TINYGRAD, load_tinygrad()))
+    else:
+        missing[TINYGRAD] = status
+    if config.torch is not None:
+        available.append(Framework(TORCH, config.torch))
+    return available, missing
