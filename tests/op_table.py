@@ -16,7 +16,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_fr.ops import elementwise, linalg, loss, movement, reduce
+from tinygrad_fr.ops import elementwise, linalg, loss, movement, nondiff, reduce
 from tinygrad_fr.testing import strategies as tst
 
 SMALL = {"max_dims": 3, "max_side": 3}
@@ -36,6 +36,7 @@ class Case:
     atol: float = 1e-5
     torch_fn: Callable[..., Any] | None = None  # when torch spells it differently
     keeps_dtype: bool = True  # float32 in, float32 out
+    differentiable: bool = True  # False: only forward values are checked
 
 
 def values(low: float = -3.0, high: float = 3.0, band: float = 0.0) -> st.SearchStrategy[float]:
@@ -405,14 +406,14 @@ CASES: list[Case] = [
     Case("max_all", (reduce.Amax,), lambda lib, x: x.max(), unary(grid(), unique=True), np.max),
     Case(
         "max_dim",
-        (movement.GetItem,),
+        (reduce.ExtremumAlong,),
         lambda lib, x, dim: x.max(dim=dim).values,
         with_one_dim(grid(), unique=True),
         lambda x, dim: np.max(x, axis=dim),
     ),
     Case(
         "min_dim",
-        (movement.GetItem,),
+        (reduce.ExtremumAlong,),
         lambda lib, x, dim: x.min(dim=dim).values,
         with_one_dim(grid(), unique=True),
         lambda x, dim: np.min(x, axis=dim),
@@ -504,5 +505,41 @@ CASES: list[Case] = [
         lambda lib, x: x.var(0),
         unary(min_dims=1, min_side=2),
         lambda x: np.var(x, axis=0, ddof=1),
+    ),
+    Case("clone", (elementwise.Clone,), lambda lib, x: x.clone(), unary(), lambda x: x.copy()),
+    Case(
+        "less",
+        (nondiff.Compare,),
+        lambda lib, x, y: x < y,
+        binary(grid(), grid(1 / 32)),
+        np.less,
+        keeps_dtype=False,
+        differentiable=False,
+    ),
+    Case(
+        "argmax",
+        (nondiff.ArgExtremum,),
+        lambda lib, x, dim: x.argmax(dim),
+        with_one_dim(grid(), unique=True),
+        lambda x, dim: np.argmax(x, axis=dim),
+        keeps_dtype=False,
+        differentiable=False,
+    ),
+    Case(
+        "any",
+        (nondiff.Truth,),
+        lambda lib, x: (x > 0).any(),
+        unary(grid()),
+        lambda x: np.any(x > 0),
+        keeps_dtype=False,
+        differentiable=False,
+    ),
+    Case(
+        "detach",
+        (nondiff.Alias,),
+        lambda lib, x: x.detach(),
+        unary(),
+        lambda x: x,
+        differentiable=False,
     ),
 ]

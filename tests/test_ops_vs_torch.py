@@ -36,6 +36,8 @@ def test_agrees_with_torch(case: Case, data: st.DataObject):
     torch_fn = case.torch_fn or case.fn
     expected = torch_fn(torch, *theirs, **{k: _torch_value(v) for k, v in options.items()})
     np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-9, atol=1e-9)
+    if not case.differentiable:
+        return
 
     projection = np.random.default_rng(0).standard_normal(out.shape)
     (out * projection).sum().backward()

@@ -35,7 +35,8 @@ from .ops.elementwise import (
 )  # fmt: skip
 from .ops.linalg import MatMul
 from .ops.movement import Expand, GetItem, Permute, Reshape
-from .ops.reduce import Amax, Amin, LogSoftmax, Mean, Softmax, Sum
+from .ops.nondiff import ArgExtremum, Compare, Truth
+from .ops.reduce import Amax, Amin, ExtremumAlong, LogSoftmax, Mean, Softmax, Sum
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -201,8 +202,7 @@ class TensorMath:
         other = _operand(self, other)
         if other is NotImplemented:
             return NotImplemented
-        value = other._data if isinstance(other, TensorMath) else other
-        return type(self)._make(np.asarray(compare(self._data, value)), False, None)
+        return Compare.apply(self, other, compare)
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, np.less)
@@ -228,11 +228,11 @@ class TensorMath:
 
     def any(self) -> Tensor:
         """True if any element is non-zero (a bool tensor)."""
-        return type(self)._make(np.asarray(self._data.any()), False, None)
+        return Truth.apply(self, np.any)
 
     def all(self) -> Tensor:
         """True if every element is non-zero (a bool tensor)."""
-        return type(self)._make(np.asarray(self._data.all()), False, None)
+        return Truth.apply(self, np.all)
 
     # -- element-wise functions -------------------------------------------------------------
 
@@ -366,21 +366,15 @@ class TensorMath:
             return MinResult(*self._extremum_along(dim, keepdim, np.argmin, "min"))
         return self.amin(dim, keepdim)
 
-    def _extremum_along(self, dim: int, keepdim: bool, arg: Any, op: str) -> tuple:
+    def _extremum_along(self, dim: int, keepdim: bool, pick: Any, op: str) -> tuple:
         """(values, indices) along one dim; the gradient goes to the returned index only."""
         self._check_not_empty(op)
         if self._data.ndim == 0:
             normalize_dim(dim, 0, op)
-            return self * 1, type(self)._make(np.asarray(0), False, None)
+            return self.clone(), ArgExtremum.apply(self, pick, None, False)
         axis = normalize_dim(dim, self._data.ndim, op)
-        indices = np.expand_dims(arg(self._data, axis=axis), axis)
-        grid = list(np.indices(indices.shape, sparse=True))
-        grid[axis] = indices
-        values = self[tuple(grid)]
-        if not keepdim:
-            values = values.squeeze(axis)
-            indices = indices.squeeze(axis)
-        return values, type(self)._make(indices, False, None)
+        values = ExtremumAlong.apply(self, axis, keepdim, pick)
+        return values, ArgExtremum.apply(self, pick, axis, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the maximum (of the flattened tensor when dim is None)."""
@@ -390,11 +384,10 @@ class TensorMath:
         """Index of the minimum (of the flattened tensor when dim is None)."""
         return self._arg_extremum(np.argmin, dim, keepdim, "argmin")
 
-    def _arg_extremum(self, arg: Any, dim: Any, keepdim: bool, op: str) -> Tensor:
+    def _arg_extremum(self, pick: Any, dim: Any, keepdim: bool, op: str) -> Tensor:
         self._check_not_empty(op)
         axis = None if dim is None else normalize_dim(dim, self._data.ndim, op)
-        result = arg(self._data, axis=axis, keepdims=keepdim)
-        return type(self)._make(np.asarray(result, dtype=np.int64), False, None)
+        return ArgExtremum.apply(self, pick, axis, keepdim)
 
     def var(self, dim: Any = None, keepdim: bool = False, *, correction: int = 1) -> Tensor:
         """Variance over ``dim`` with Bessel's correction by default (as PyTorch)."""

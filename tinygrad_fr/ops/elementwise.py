@@ -310,6 +310,18 @@ class Where(Primitive):
         return None, grad_x, grad_y
 
 
+class Clone(Primitive):
+    """out = a copy of x;  dx = grad"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad
+
+
 class Cast(Primitive):
     """out = x converted to ``dtype``;  dx = grad converted back"""
 
@@ -326,5 +338,5 @@ class Cast(Primitive):
 # Every primitive of this module, for the op table test (which fails if one has no row).
 PRIMITIVES = (
     Add, Sub, Mul, Div, Pow, Neg, Exp, Log, Sqrt, Abs, Tanh, Sigmoid, ReLU, LeakyReLU, Clamp,
-    Maximum, Minimum, Where, Cast,
+    Maximum, Minimum, Where, Clone, Cast,
 )  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Primitive
-from .dispatch import broadcast_to, exp
+from .dispatch import broadcast_to, exp, index_add
 
 
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -99,6 +99,25 @@ def _extremum_backward(ctx: Any, grad: Any) -> Any:
     return grad * share
 
 
+class ExtremumAlong(Primitive):
+    """out = max (or min, per ``pick``) of x along one axis;  dx = grad at the index picked"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int, keepdims: bool, pick: Any) -> Any:
+        indices = pick(x, axis=axis, keepdims=True)
+        grid = list(np.indices(indices.shape, sparse=True))
+        grid[axis] = indices
+        ctx.in_shape, ctx.index, ctx.axis, ctx.keepdims = x.shape, tuple(grid), axis, keepdims
+        out = x[tuple(grid)]
+        return out if keepdims else out.squeeze(axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        if not ctx.keepdims:
+            grad = grad.reshape(kept_shape(ctx.in_shape, (ctx.axis,)))
+        return index_add(ctx.in_shape, ctx.index, grad)
+
+
 class Softmax(Primitive):
     """out = exp(x) / sum(exp(x)) along ``axis``;  dx = out * (grad - sum(grad * out))"""
 
@@ -133,4 +152,4 @@ class LogSoftmax(Primitive):
         return grad - exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
 
 
-PRIMITIVES = (Sum, Mean, Amax, Amin, Softmax, LogSoftmax)
+PRIMITIVES = (Sum, Mean, Amax, Amin, ExtremumAlong, Softmax, LogSoftmax)
