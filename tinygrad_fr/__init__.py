@@ -44,6 +44,7 @@ from .dtypes import (
 from .factories import (
     arange,
     eye,
+    from_numpy,
     full,
     full_like,
     linspace,
@@ -91,7 +92,7 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("nn", "optim", "data", "datasets", "testing", "viz")
+_LAZY_SUBMODULES = ("nn", "optim", "data", "datasets", "testing", "viz", "jit")
 
 
 def __getattr__(name: str) -> Any:
@@ -109,7 +110,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "Function", "Tensor", "abs", "arange", "backward", "bool", "cat", "clamp", "detect_anomaly",
     "double", "enable_grad", "exp", "eye", "flatten", "float", "float16", "float32", "float64",
-    "full", "full_like", "get_default_dtype", "grad", "half", "int32", "int64",
+    "from_numpy", "full", "full_like", "get_default_dtype", "grad", "half", "int32", "int64",
     "is_anomaly_enabled", "is_grad_enabled", "linspace", "load", "log", "log_softmax", "long",
     "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum", "no_grad", "ones",
     "ones_like", "permute", "rand", "rand_like", "randn", "randn_like", "relu", "reshape",

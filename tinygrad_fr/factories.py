@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes, rng
+from .autograd.storage import storage_of
 from .tensor import Tensor, to_array
 
 
@@ -36,6 +37,29 @@ def _float(dtype: Any) -> np.dtype:
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Build a tensor from data (same as ``Tensor(data, requires_grad, dtype)``)."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing ``array``'s memory (no copy), with its dtype, as torch.from_numpy.
+
+    Writes to ``array`` show in the tensor and the reverse. While a recorded graph still
+    needs the values, ``array`` is read-only (writing raises), so gradients stay right.
+
+    >>> import numpy as np, tinygrad_fr as tg
+    >>> a = np.array([1.0, 2.0])
+    >>> t = tg.from_numpy(a); a[0] = 5.0; t
+    Tensor([5., 2.], dtype=float64)
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"from_numpy: cannot share an array of dtype {array.dtype}; only numbers and "
+            "booleans are supported"
+        )
+    tensor = Tensor._make(array, False, None)
+    storage_of(tensor).expose(array)
+    return tensor
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -16,6 +16,7 @@ import numpy as np
 from . import dtypes
 from .autograd import engine, function, grad_mode
 from .autograd.storage import storage_of
+from .ops.nondiff import Alias
 from .tensor_math import TensorMath
 
 _PYTHON_SCALARS = (bool, int, float)
@@ -116,6 +117,8 @@ class Tensor(TensorMath):
     @property
     def data(self) -> np.ndarray:
         """The underlying ndarray. Assign to replace it (e.g. to load weights)."""
+        if grad_mode.capturing:
+            _refuse_while_capturing(".data")
         storage_of(self).expose(self._data)
         return self._data
 
@@ -212,9 +215,7 @@ class Tensor(TensorMath):
 
     def detach(self) -> Tensor:
         """A tensor sharing this data, cut from the graph (requires_grad False)."""
-        out = Tensor._make(self._data, False, None)
-        out._storage = storage_of(self)
-        return out
+        return Alias.apply(self)
 
     # -- shape and conversions ------------------------------------------------------------
 
@@ -255,6 +256,8 @@ class Tensor(TensorMath):
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
+        if grad_mode.capturing:
+            _refuse_while_capturing("item()")
         if self._data.size != 1:
             raise ValueError(
                 f"item: only a tensor with one element can be converted to a Python number, "
@@ -264,6 +267,8 @@ class Tensor(TensorMath):
 
     def tolist(self) -> Any:
         """The data as (nested) Python lists."""
+        if grad_mode.capturing:
+            _refuse_while_capturing("tolist()")
         return self._data.tolist()
 
     def __len__(self) -> int:
@@ -277,6 +282,8 @@ class Tensor(TensorMath):
         return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self) -> bool:
+        if grad_mode.capturing:
+            _refuse_while_capturing("bool()")
         if self._data.size != 1:
             raise RuntimeError(
                 f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
@@ -318,6 +325,8 @@ class Tensor(TensorMath):
         Recording an in-place op would rewrite history, so it is refused on tensors that
         require grad, unless grad recording is off (as in an optimizer's step).
         """
+        if grad_mode.capturing:
+            _refuse_while_capturing(op)
         if self._requires_grad and grad_mode.grad_enabled:
             what = "a leaf tensor" if self._grad_fn is None else "a tensor"
             raise RuntimeError(
@@ -347,6 +356,8 @@ class Tensor(TensorMath):
         If the array is read-only (locked for a live graph, or a broadcast view), the tensor
         gets a private copy first: the graph's saved values stay intact.
         """
+        if grad_mode.capturing:
+            _refuse_while_capturing("an in-place update")
         array = self._data
         if not array.flags.writeable:
             array = self._data = array.copy()
@@ -421,6 +432,15 @@ class Tensor(TensorMath):
             array[index] = value
 
         self._update_in_place("__setitem__", write)
+
+
+def _refuse_while_capturing(what: str) -> None:
+    from .jit import CaptureError
+
+    raise CaptureError(
+        f"capture: {what} is not allowed inside a captured function: a replay would not "
+        "redo it. Return the tensor and read it after the call, or do it outside"
+    )
 
 
 def _index_arrays(index: Any) -> Any:

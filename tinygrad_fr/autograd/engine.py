@@ -288,16 +288,29 @@ def _deliver_to_leaf(
         grad = grad if isinstance(grad, tensor_cls) else tensor_cls._make(grad, False, None)
         leaf._grad = grad if current is None else current + grad
         return
-    if isinstance(grad, tensor_cls):
-        grad = grad._data
+    accumulate_grad(leaf, grad._data if isinstance(grad, tensor_cls) else grad, grad_out)
+
+
+def accumulate_grad(leaf: Any, grad: np.ndarray, grad_out: Any) -> None:
+    """Add the array ``grad`` to ``leaf.grad`` (``grad_out``: the gradient its op received)."""
+    current = leaf._grad
     if current is None:
         # The same array may reach several leaves (an add passes its gradient through):
         # each leaf gets its own copy so that in-place changes to one .grad stay local.
         if grad is grad_out or not grad.flags.owndata or not grad.flags.writeable:
             grad = grad.copy()
-        leaf._grad = tensor_cls._make(grad, False, None)
+        leaf._grad = function.Tensor._make(grad, False, None)
     else:
         current._data = current._data + grad
+
+
+def fit_gradient(grad: Any, shape: tuple, dtype: Any, node: Any, position: int) -> Any:
+    """``grad`` summed over broadcast axes to ``shape`` and cast to ``dtype`` if needed."""
+    if grad.shape != shape:
+        grad = _fit_shape(node, position, grad, shape)
+    if grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad
 
 
 def _fit_shape(node: Function, position: int, grad: Any, shape: tuple) -> Any:

@@ -256,6 +256,36 @@ def _apply_checked(cls: type, args: tuple, arrays: list) -> Any:
     return result
 
 
+class NonDifferentiable(Primitive):
+    """A built-in op with no gradient (comparisons, argmax...): forward only, never recorded.
+
+    Going through an op (rather than computing the array directly) keeps such results
+    traceable, which :func:`tinygrad_fr.jit.capture` relies on.
+    """
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run ``forward`` on the arrays of ``args``; the result does not require grad."""
+        tensor_cls = Tensor
+        arrays = [arg._data if isinstance(arg, tensor_cls) else arg for arg in args]
+        out = cls.forward(NO_RECORD, *arrays)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        result = object.__new__(tensor_cls)
+        result._data = out
+        result._grad = result._grad_fn = result._storage = result.name = None
+        result._requires_grad = False
+        result._output_nr = 0
+        if cls._is_view:
+            result._storage = storage_of(args[0])
+        return result
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        """Never called: these ops are not recorded in the graph."""
+        raise RuntimeError(f"{type(ctx).__name__} has no gradient")
+
+
 def _track_saved(ctx: Function, args: tuple, raw: Any, out: np.ndarray, result: Any) -> None:
     """Hold the memory of saved inputs and output, remembering its version for backward.
 

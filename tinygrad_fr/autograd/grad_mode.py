@@ -15,6 +15,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Read by Function.apply on every op, so kept as plain module globals.
 grad_enabled = True
 anomaly_enabled = False
+capturing = False  # inside tinygrad_fr.jit.capture's recording: reading values is refused
 
 
 def is_grad_enabled() -> bool:

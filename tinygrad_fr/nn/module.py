@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..jit import replayable
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -286,6 +287,7 @@ class Module:
             param.requires_grad_(requires_grad)
         return self
 
+    @replayable
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every parameter: to None (default), or to zeros."""
         for param in self.parameters():

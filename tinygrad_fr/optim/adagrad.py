@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..jit import replayable
 from .optimizer import Optimizer, ParamsT, check_range
 
 
@@ -68,6 +69,7 @@ class Adagrad(Optimizer):
             state["sum"] = np.full_like(param._data, value)
         return state
 
+    @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..jit import replayable
 from .optimizer import Optimizer, ParamsT, check_range
 
 
@@ -60,6 +61,7 @@ class Adam(Optimizer):
         check_range(name, "betas[1]", betas[1], high=1.0, example="0.999")
         check_range(name, "weight_decay", group["weight_decay"], example="1e-2")
 
+    @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)

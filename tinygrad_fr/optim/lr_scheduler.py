@@ -11,6 +11,7 @@ import math
 import warnings
 from typing import Any
 
+from ..jit import replayable
 from .optimizer import Optimizer
 
 
@@ -58,6 +59,7 @@ class LRScheduler:
         """The learning rates set by the last :meth:`step`, one per param group."""
         return list(self._last_lr)
 
+    @replayable
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch and write the new learning rates into the optimizer.
 

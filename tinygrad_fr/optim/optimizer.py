@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import grad_mode
+from ..jit import replayable
 from ..tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
@@ -101,6 +102,7 @@ class Optimizer:
             seen[id(param)] = (index, position)
         self.param_groups.append(group)
 
+    @replayable
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: to None (default), or zero the grad arrays in place."""
         for group in self.param_groups:
@@ -115,6 +117,7 @@ class Optimizer:
                 else:
                     grad._mutable_data().fill(0)
 
+    @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         raise NotImplementedError(f"{self._name()} does not implement step()")

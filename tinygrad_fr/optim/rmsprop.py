@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..jit import replayable
 from .optimizer import Optimizer, ParamsT, check_range
 
 
@@ -55,6 +56,7 @@ class RMSprop(Optimizer):
         check_range("RMSprop", "weight_decay", group["weight_decay"])
         check_range("RMSprop", "momentum", group["momentum"], example="0.9")
 
+    @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..jit import replayable
 from .optimizer import Optimizer, ParamsT, check_range
 
 
@@ -58,6 +59,7 @@ class SGD(Optimizer):
                 "momentum=0.9, dampening=0"
             )
 
+    @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)

@@ -1,0 +1,472 @@
+"""Capture a training step once, then replay it without the graph bookkeeping.
+
+``capture(fn)`` runs ``fn`` normally on its first two calls while recording every op, and
+checks that both calls performed the same operations. From the third call on it replays
+the recording: the same forward and backward code of each op, on the new input arrays, in
+the same order, so results are identical to running ``fn`` normally, but no Tensor, graph
+node or version bookkeeping is created. Optimizer ``step``/``zero_grad`` are replayed too.
+
+What ``fn`` may do: tensor ops, ``backward()``, optimizer and module calls, and return
+tensors. What it may not (refused while recording, with an error saying so): read values
+into Python (``.item()``, ``.numpy()``, ``bool(t)``...), change tensors in place, run
+custom ``Function`` ops, or ``create_graph``. Python code in ``fn`` runs only while
+recording: a replay does not print, log or branch.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .autograd import engine, grad_mode
+from .autograd.function import NO_RECORD, Function, NonDifferentiable, Primitive
+from .tensor import Tensor
+
+__all__ = ["CaptureError", "CapturedFunction", "capture", "replayable"]
+
+# Where an op argument comes from, in a recording.
+INPUT, SLOT, TENSOR, CONST = "input", "slot", "tensor", "const"
+
+_recorder: _Recorder | None = None
+
+
+class CaptureError(RuntimeError):
+    """``fn`` cannot be captured (it does something a replay could not reproduce)."""
+
+
+def capture(fn: Callable[..., Any]) -> CapturedFunction:
+    """Decorate a training step so that calls after the second one are replayed.
+
+    >>> import tinygrad_fr as tg
+    >>> model = tg.nn.Linear(3, 1)
+    >>> optimizer = tg.optim.SGD(model.parameters(), lr=0.1)
+    >>> @tg.jit.capture
+    ... def train_step(x, y):
+    ...     optimizer.zero_grad()
+    ...     loss = tg.nn.functional.mse_loss(model(x), y)
+    ...     loss.backward()
+    ...     optimizer.step()
+    ...     return loss
+    >>> for _ in range(5):
+    ...     loss = train_step(tg.ones(4, 3), tg.zeros(4, 1))
+    >>> train_step.replays
+    3
+    """
+    return CapturedFunction(fn)
+
+
+class CapturedFunction:
+    """A function recorded on its first two calls and replayed afterwards (see :func:`capture`)."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.replays = 0
+        self._plans: dict = {}
+        self._first: dict = {}
+
+    def __call__(self, *args: Any) -> Any:
+        call_args, inputs, key = _signature(args)
+        plan = self._plans.get(key)
+        if plan is not None and plan.externals_unchanged():
+            self.replays += 1
+            return plan.replay(inputs)
+        result, recording = _record(self.fn, call_args, inputs)
+        first = self._first.pop(key, None)
+        if first is None:
+            self._first[key] = recording
+        else:
+            first.assert_same_as(recording)
+            self._plans[key] = recording
+        return result
+
+    def reset(self) -> None:
+        """Forget the recordings: the next two calls record again."""
+        self._plans.clear()
+        self._first.clear()
+
+
+def replayable(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a library method (optimizer step, zero_grad...) to be re-run by replays."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        recorder = _recorder
+        if recorder is None or recorder.paused:
+            return method(self, *args, **kwargs)
+        recorder.steps.append(("call", method, self, args, kwargs))
+        recorder.paused = True
+        grad_mode.capturing = False
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            recorder.paused = False
+            grad_mode.capturing = True
+
+    return wrapper
+
+
+def _signature(args: tuple) -> tuple[list, list, tuple]:
+    """The arguments (arrays wrapped as Tensors), the tensor inputs, and the cache key."""
+    call_args, inputs, key = [], [], [grad_mode.grad_enabled]
+    for arg in args:
+        if isinstance(arg, np.ndarray):
+            arg = Tensor(arg)
+        call_args.append(arg)
+        if isinstance(arg, Tensor):
+            inputs.append(arg)
+            key.append((arg._data.shape, arg._data.dtype, arg._requires_grad))
+        else:
+            try:
+                hash(arg)
+            except TypeError:
+                raise CaptureError(
+                    f"capture: argument of type {type(arg).__name__} is neither a Tensor nor "
+                    "a hashable constant; pass tensors, numbers or strings"
+                ) from None
+            key.append(("value", arg))
+    return call_args, inputs, tuple(key)
+
+
+class _Recorder:
+    """Collects the steps of one call of the captured function."""
+
+    def __init__(self, inputs: list) -> None:
+        self.inputs = inputs
+        self.steps: list = []
+        self.paused = False
+        self.origin: dict[int, tuple] = {id(t): (INPUT, i) for i, t in enumerate(inputs)}
+        self.array_origin: dict[int, tuple] = {
+            id(t._data): (INPUT, i) for i, t in enumerate(inputs)
+        }
+        self.keep_alive: list = list(inputs)  # ids stay unique while recording
+        self.node_slot: dict[int, int] = {}
+        self.slots = 0
+
+    def spec(self, value: Any) -> tuple:
+        if isinstance(value, Tensor):
+            known = self.origin.get(id(value))
+            if known is not None:
+                return known
+            self.keep_alive.append(value)
+            return (TENSOR, value)  # existed before the call (a parameter): read at replay
+        if isinstance(value, np.ndarray):
+            known = self.array_origin.get(id(value))
+            if known is not None:
+                return known
+        return (CONST, value)
+
+    def record_op(self, cls: type, args: tuple, result: Tensor) -> None:
+        slot = self.slots
+        self.slots += 1
+        node = result._grad_fn
+        self.steps.append(("op", cls, node or NO_RECORD, tuple(self.spec(a) for a in args), slot))
+        self.origin[id(result)] = (SLOT, slot)
+        self.array_origin[id(result._data)] = (SLOT, slot)
+        self.keep_alive.append(result)
+        if node is not None:
+            self.node_slot[id(node)] = slot
+
+    def record_backward(self, roots: list, grads: list) -> None:
+        plan = _BackwardPlan(self, roots, grads)
+        self.steps.append(("backward", plan))
+        plan.run(self.inputs, record=True)
+
+
+def _record(fn: Callable[..., Any], args: tuple, inputs: list) -> tuple[Any, _Recording]:
+    """Call ``fn`` normally while recording what it does."""
+    global _recorder
+    if _recorder is not None:
+        raise CaptureError("capture: a captured function cannot call another one")
+    recorder = _Recorder(inputs)
+    call_args = list(args)
+    for position, arg in enumerate(args):
+        if isinstance(arg, np.ndarray):
+            call_args[position] = inputs[
+                sum(isinstance(a, (Tensor, np.ndarray)) for a in args[:position])
+            ]
+    patches = _Patches(recorder)
+    _recorder = recorder
+    grad_mode.capturing = True
+    try:
+        with patches:
+            result = fn(*call_args)
+    finally:
+        _recorder = None
+        grad_mode.capturing = False
+    recording = _Recording(recorder, result)
+    return result, recording
+
+
+class _Patches:
+    """Swap the entry points of ops and backward for recording versions, and back."""
+
+    def __init__(self, recorder: _Recorder) -> None:
+        self.recorder = recorder
+
+    def __enter__(self) -> None:
+        recorder = self.recorder
+        self.saved = (
+            Primitive.__dict__["apply"], NonDifferentiable.__dict__["apply"],
+            Function.__dict__["apply"], engine.backward, engine.grad,
+        )  # fmt: skip
+        primitive_apply = Primitive.apply.__func__
+        nondiff_apply = NonDifferentiable.apply.__func__
+
+        def recording(original: Any) -> Any:
+            def apply(cls: type, *args: Any) -> Any:
+                result = original(cls, *args)
+                if not recorder.paused:
+                    recorder.record_op(cls, args, result)
+                return result
+
+            return classmethod(apply)
+
+        def refuse_function(cls: type, *args: Any) -> Any:
+            raise CaptureError(
+                f"capture: custom Function {cls.__name__} cannot be captured (its backward is "
+                "Python code on Tensors); call the step without tg.jit.capture"
+            )
+
+        def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Any = None,
+                     create_graph: bool = False) -> None:  # fmt: skip
+            if create_graph:
+                raise CaptureError("capture: create_graph=True cannot be captured")
+            outputs = engine._as_list(tensors)
+            grads = engine._root_grads(outputs, grad_tensors, "backward", False)
+            recorder.record_backward(outputs, grads)
+
+        def grad(*args: Any, **kwargs: Any) -> Any:
+            raise CaptureError("capture: tg.grad cannot be captured; use backward()")
+
+        Primitive.apply = recording(primitive_apply)
+        NonDifferentiable.apply = recording(nondiff_apply)
+        Function.apply = classmethod(refuse_function)
+        engine.backward, engine.grad = backward, grad
+
+    def __exit__(self, *exc_info: object) -> None:
+        primitive, nondiff, user, backward, grad = self.saved
+        Primitive.apply, NonDifferentiable.apply, Function.apply = primitive, nondiff, user
+        engine.backward, engine.grad = backward, grad
+
+
+class _BackwardPlan:
+    """The order in which backward visits the recorded nodes, and where gradients go."""
+
+    def __init__(self, recorder: _Recorder, roots: list, grads: list) -> None:
+        self.roots = []
+        for out, start in zip(roots, grads):
+            if out._grad_fn is None or id(out._grad_fn) not in recorder.node_slot:
+                raise CaptureError(
+                    "capture: backward() must start from a tensor computed inside the "
+                    "captured function"
+                )
+            gradient = start if start.flags.writeable is False else recorder.spec(start)
+            self.roots.append((recorder.node_slot[id(out._grad_fn)], gradient))
+        dependencies = engine._count_dependencies([out._grad_fn for out in roots])
+        ready = [out._grad_fn for out in roots if out._grad_fn not in dependencies]
+        ready = list(dict.fromkeys(ready))
+        self.order = []
+        while ready:  # the same visiting order as the engine's walk
+            node = ready.pop()
+            self.order.append((recorder.node_slot[id(node)], node, self._actions(recorder, node)))
+            for parent in node.next_edges:
+                if parent is not None and parent._is_node:
+                    dependencies[parent] -= 1
+                    if dependencies[parent] == 0:
+                        ready.append(parent)
+
+    @staticmethod
+    def _actions(recorder: _Recorder, node: Function) -> tuple:
+        if node._tensor_level or node._retained is not None or node._n_outputs != 1:
+            raise CaptureError(
+                f"capture: {node.name()} cannot be replayed (custom Function, retain_grad or "
+                "several outputs)"
+            )
+        actions = []
+        for position, parent in enumerate(node.next_edges):
+            if parent is None:
+                continue
+            if parent._is_node:
+                shape, dtype = parent._out_meta[0]
+                actions.append((position, SLOT, recorder.node_slot[id(parent)], shape, dtype))
+            else:
+                spec = recorder.spec(parent)
+                actions.append((position, spec[0], spec[1], parent._data.shape, parent._data.dtype))
+        return tuple(actions)
+
+    def run(self, inputs: list, record: bool = False, slots: list | None = None) -> None:
+        """Propagate gradients through the recorded nodes into the leaves' ``.grad``."""
+        buffers: dict = {}
+        for slot, gradient in self.roots:
+            if isinstance(gradient, tuple):
+                gradient = _resolve(gradient, inputs, slots)
+            previous = buffers.get(slot)
+            buffers[slot] = gradient if previous is None else previous + gradient
+        for slot, node, actions in self.order:
+            grad_out = buffers.pop(slot, None)
+            if grad_out is None:
+                continue
+            grads = node.backward(node, grad_out)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if record:
+                node.release()
+                node._saved_versions = ()  # replays need no version checks: nothing runs between
+            else:
+                node._saved = None
+            count = len(grads)
+            for position, kind, target, shape, dtype in actions:
+                grad = grads[position] if position < count else None
+                if grad is None:
+                    continue
+                grad = engine.fit_gradient(grad, shape, dtype, node, position)
+                if kind is SLOT:
+                    previous = buffers.get(target)
+                    buffers[target] = grad if previous is None else previous + grad
+                else:
+                    leaf = inputs[target] if kind is INPUT else target
+                    engine.accumulate_grad(leaf, grad, grad_out)
+
+
+class _Recording:
+    """What one call did: its steps, and where its result comes from."""
+
+    def __init__(self, recorder: _Recorder, result: Any) -> None:
+        self.steps = recorder.steps
+        self.slots = recorder.slots
+        tensors = {id(spec[1]): spec[1] for spec in _tensor_specs(self.steps)}
+        self.externals = [(t, t._data.shape, t._data.dtype) for t in tensors.values()]
+        self.result = _result_spec(recorder, result)
+        for step in self.steps:  # nodes nobody backpropagated: give back what they hold
+            if step[0] == "op" and step[2] is not NO_RECORD and step[2]._saved_versions:
+                step[2].release()
+                step[2]._saved_versions = ()
+
+    def externals_unchanged(self) -> bool:
+        """True while the parameters read by the recording keep their shape and dtype."""
+        return all(
+            t._data.shape == shape and t._data.dtype == dtype for t, shape, dtype in self.externals
+        )
+
+    def replay(self, inputs: list) -> Any:
+        """Run the recorded steps on new inputs."""
+        slots: list = [None] * self.slots
+        for step in self.steps:
+            kind = step[0]
+            if kind == "op":
+                _, cls, ctx, specs, slot = step
+                arrays = [_resolve(spec, inputs, slots) for spec in specs]
+                out = cls.forward(ctx, *arrays)
+                slots[slot] = out if type(out) is np.ndarray else np.asarray(out)
+            elif kind == "backward":
+                step[1].run(inputs, slots=slots)
+            else:
+                _, method, owner, args, kwargs = step
+                method(owner, *args, **kwargs)
+        return _build_result(self.result, inputs, slots)
+
+    def assert_same_as(self, other: _Recording) -> None:
+        """Raise CaptureError unless ``other`` did the same operations."""
+        if len(self.steps) != len(other.steps):
+            raise CaptureError(
+                f"capture: the function ran {len(self.steps)} steps on its first call and "
+                f"{len(other.steps)} on its second: it branches on data. Run it without "
+                "tg.jit.capture"
+            )
+        for index, (mine, theirs) in enumerate(zip(self.steps, other.steps)):
+            problem = _difference(mine, theirs)
+            if problem:
+                raise CaptureError(
+                    f"capture: step {index} differs between the first two calls ({problem}); "
+                    "the function computes something from the data outside tensor ops. Run "
+                    "it without tg.jit.capture"
+                )
+
+
+def _resolve(spec: tuple, inputs: list, slots: list | None) -> Any:
+    kind, value = spec
+    if kind is SLOT:
+        return slots[value]  # type: ignore[index]
+    if kind is INPUT:
+        return inputs[value]._data
+    if kind is TENSOR:
+        return value._data
+    return value
+
+
+def _tensor_specs(steps: list) -> list:
+    specs = []
+    for step in steps:
+        if step[0] == "op":
+            specs += [spec for spec in step[3] if spec[0] is TENSOR]
+        elif step[0] == "backward":
+            specs += [(TENSOR, a[2]) for _, _, actions in step[1].order for a in actions
+                      if a[1] is TENSOR]  # fmt: skip
+    return specs
+
+
+def _result_spec(recorder: _Recorder, result: Any) -> Any:
+    if result is None:
+        return None
+    if isinstance(result, Tensor):
+        return recorder.spec(result)
+    if isinstance(result, (tuple, list)):
+        return type(result)(_result_spec(recorder, item) for item in result)
+    if isinstance(result, dict):
+        return {key: _result_spec(recorder, item) for key, item in result.items()}
+    raise CaptureError(
+        f"capture: the function returned {type(result).__name__}; a captured function may "
+        "return only tensors (or tuples, lists and dicts of them) or None"
+    )
+
+
+def _build_result(spec: Any, inputs: list, slots: list) -> Any:
+    if spec is None:
+        return None
+    if isinstance(spec, tuple) and len(spec) == 2 and spec[0] in (INPUT, SLOT, TENSOR, CONST):
+        value = _resolve(spec, inputs, slots)
+        return Tensor._make(value, False, None)
+    if isinstance(spec, (tuple, list)):
+        return type(spec)(_build_result(item, inputs, slots) for item in spec)
+    return {key: _build_result(item, inputs, slots) for key, item in spec.items()}
+
+
+def _difference(mine: tuple, theirs: tuple) -> str:
+    if mine[0] != theirs[0]:
+        return f"{mine[0]} then {theirs[0]}"
+    if mine[0] == "op":
+        if mine[1] is not theirs[1]:
+            return f"op {mine[1].__name__} then {theirs[1].__name__}"
+        for position, (a, b) in enumerate(zip(mine[3], theirs[3])):
+            if a[0] != b[0] or not _same_value(a[1], b[1]):
+                return f"argument {position} of {mine[1].__name__} changed"
+        return ""
+    if mine[0] == "call":
+        same = mine[1] is theirs[1] and mine[2] is theirs[2] and mine[3] == theirs[3]
+        return "" if same else f"call {mine[1].__name__} changed"
+    plan_a, plan_b = mine[1], theirs[1]
+    if [(s, a) for s, _, a in plan_a.order] != [(s, a) for s, _, a in plan_b.order]:
+        return "backward visited the graph differently"
+    return ""
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        # The same parameter, or two tensors the function made itself: equal constants only.
+        return a is b or _same_value(a._data, b._data)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+            and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+        )  # fmt: skip
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a is b or a == b)
+    except (ValueError, TypeError):
+        return False
+
