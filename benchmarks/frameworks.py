@@ -24,13 +24,9 @@ class Framework:
     lib: Any
 
     def tensor(self, array: np.ndarray, requires_grad: bool = False) -> Any:
-        """A tensor holding ``array`` (same dtype), a leaf when ``requires_grad``."""
-        if self.name == TORCH:
-            out = self.lib.from_numpy(array)
-            return out.requires_grad_() if requires_grad else out
-        if requires_grad:
-            return self.lib.Tensor(array, requires_grad=True)
-        return self.lib.Tensor(array)
+        """A tensor sharing ``array`` (``from_numpy``, no copy), a leaf when ``requires_grad``."""
+        out = self.lib.from_numpy(array)
+        return out.requires_grad_() if requires_grad else out
 
     def set_data(self, param: Any, array: np.ndarray) -> None:
         """Overwrite a parameter with a private copy of ``array`` (dtype included)."""

@@ -1,7 +1,8 @@
 """The printed table and the JSON file.
 
-One row per workload and dtype: NumPy value, tinygrad_fr value, their ratio and its target,
-then torch and its ratio, then the largest difference of each framework's result from NumPy's.
+One row per workload and dtype: NumPy value, tinygrad_fr value (eager, then with the step
+captured by tg.jit.capture where the workload is a training step), ratios and the target,
+then torch and its ratio, then the largest difference of each result from NumPy's.
 Notes (extrapolations, skipped cells and why) follow the table, keyed by workload id.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import NUMPY, TINYGRAD, TORCH, Row
+from benchmarks.harness import CAPTURED, NUMPY, TINYGRAD, TORCH, Row
 
 HEADER = (
     "id",
@@ -22,11 +23,14 @@ HEADER = (
     "numpy",
     "tinygrad_fr",
     "tg/np",
+    "+capture",
+    "cap/np",
     "target",
     "met",
     "torch",
     "torch/np",
     "max|diff| tg",
+    "max|diff| cap",
     "max|diff| torch",
 )
 
@@ -58,8 +62,11 @@ def _diff(row: Row, impl: str) -> str:
 
 
 def _met(row: Row) -> str:
-    met = row.met()
-    return "-" if met is None else ("yes" if met else "no")
+    """'yes'/'no' for eager tinygrad_fr, then '/yes' or '/no' for the captured step if timed."""
+    verdicts = [row.met(impl) for impl in (TINYGRAD, CAPTURED) if impl in row.values]
+    if not verdicts or verdicts[0] is None:
+        return "-"
+    return "/".join("yes" if met else "no" for met in verdicts if met is not None)
 
 
 def cells(row: Row) -> list[str]:
@@ -73,11 +80,14 @@ def cells(row: Row) -> list[str]:
         _cell(row, NUMPY),
         _cell(row, TINYGRAD),
         _ratio(row.ratio(TINYGRAD)),
+        _cell(row, CAPTURED),
+        _ratio(row.ratio(CAPTURED)),
         target,
         _met(row),
         _cell(row, TORCH),
         _ratio(row.ratio(TORCH)),
         _diff(row, TINYGRAD),
+        _diff(row, CAPTURED),
         _diff(row, TORCH),
     ]
 
@@ -94,7 +104,7 @@ def format_table(rows: list[Row]) -> str:
     legend = [
         "",
         "tg/np, torch/np: time (or memory) relative to the NumPy baseline, lower is better; "
-        "target and met: the goal for tinygrad_fr;",
+        "target and met: the goal for tinygrad_fr (met: eager/captured step);",
         "max|diff|: largest difference of the trained weights (W1-W3) or gradients (W4-W5) "
         "from NumPy's, MISMATCH past the tolerance.",
     ]
@@ -123,11 +133,16 @@ def to_json(rows: list[Row], meta: dict[str, Any]) -> dict[str, Any]:
     out = []
     for row in rows:
         item = asdict(row)
-        item["ratios"] = {impl: row.ratio(impl) for impl in (TINYGRAD, TORCH)}
+        item["ratios"] = {impl: row.ratio(impl) for impl in (TINYGRAD, CAPTURED, TORCH)}
         item["target"] = (
             None
             if row.target is None
-            else {**asdict(row.target), "text": row.target.text(row.unit), "met": row.met()}
+            else {
+                **asdict(row.target),
+                "text": row.target.text(row.unit),
+                "met": row.met(),
+                "met_captured": row.met(CAPTURED),
+            }
         )
         item["checks_ok"] = row.checks_ok()
         out.append(item)

@@ -15,7 +15,17 @@ import numpy as np
 
 from benchmarks.data import init_mlp, mnist_like
 from benchmarks.frameworks import frameworks
-from benchmarks.harness import NUMPY, Config, Prepared, Row, Target, seconds_text, time_impls
+from benchmarks.harness import (
+    CAPTURED,
+    NUMPY,
+    TINYGRAD,
+    Config,
+    Prepared,
+    Row,
+    Target,
+    seconds_text,
+    time_impls,
+)
 from benchmarks.workloads import mlp_framework, mlp_numpy
 
 # Agreement with the NumPy weights after training; float32 differs by rounding order only.
@@ -115,18 +125,21 @@ def implementations(spec: MlpSpec, config: Config, dtype: str, n: int) -> tuple[
     impls = {NUMPY: partial(prepare_numpy, spec, params, images, targets)}
     available, missing = frameworks(config)
     for fw in available:
-        impls[fw.name] = partial(
-            mlp_framework.prepare_training,
-            fw,
-            params,
-            images,
-            targets,
-            lr=spec.lr,
-            batch=spec.batch,
-            activation=spec.activation,
-            output_activation=spec.output_activation,
-            loss=spec.loss,
-        )
+        variants = [(fw.name, False)] + ([(CAPTURED, True)] if fw.name == TINYGRAD else [])
+        for name, captured in variants:
+            impls[name] = partial(
+                mlp_framework.prepare_training,
+                fw,
+                params,
+                images,
+                targets,
+                lr=spec.lr,
+                batch=spec.batch,
+                activation=spec.activation,
+                output_activation=spec.output_activation,
+                loss=spec.loss,
+                captured=captured,
+            )
     return impls, missing
 
 

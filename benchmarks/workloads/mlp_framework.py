@@ -48,21 +48,33 @@ def prepare_training(
     activation: str,
     output_activation: bool,
     loss: str,
+    captured: bool = False,
 ) -> Prepared:
     """Build the model and optimizer; ``run`` trains one pass over ``images`` (last batch
-    dropped when incomplete), ``result`` returns the trained parameters as arrays."""
+    dropped when incomplete), ``result`` returns the trained parameters as arrays.
+
+    With ``captured`` (tinygrad_fr only) the step is wrapped in ``tg.jit.capture``: recorded
+    on its first two calls, replayed afterwards with identical results.
+    """
     model = build_mlp(fw, params, activation, output_activation)
     criterion = fw.lib.nn.MSELoss() if loss == "mse" else half_sse
     optimizer = fw.lib.optim.SGD(model.parameters(), lr=lr)
 
+    def step(x: Any, y: Any) -> Any:
+        optimizer.zero_grad()
+        cost = criterion(model(x), y)
+        cost.backward()
+        optimizer.step()
+        return cost
+
+    if captured:
+        step = fw.lib.jit.capture(step)
+
     def run() -> None:
         for start in range(0, len(images) - batch + 1, batch):
-            x = fw.tensor(images[start : start + batch])
-            y = fw.tensor(targets[start : start + batch])
-            optimizer.zero_grad()
-            cost = criterion(model(x), y)
-            cost.backward()
-            optimizer.step()
+            step(
+                fw.tensor(images[start : start + batch]), fw.tensor(targets[start : start + batch])
+            )
 
     def result() -> list[np.ndarray]:
         return [fw.to_numpy(p) for p in model.parameters()]
