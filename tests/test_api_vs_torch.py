@@ -170,7 +170,6 @@ def test_factory_shape_dtype_and_values_agree_with_torch(name):
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: full() with an int fill value is float32, torch int64")
 def test_full_with_an_integer_fill_value_has_torch_dtype():
     assert _dtype_name(tg.full((2,), 3).dtype) == _dtype_name(torch.full((2,), 3).dtype)
 

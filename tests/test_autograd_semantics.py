@@ -166,9 +166,6 @@ def test_leaf_grad_is_a_private_copy_for_each_leaf():
     assert b.grad.tolist() == [2.0, 2.0]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: with create_graph=True two leaves can share one .grad Tensor"
-)
 def test_create_graph_gives_each_leaf_its_own_grad():
     a, b = _leaf([1.0, 1.0]), _leaf([1.0, 1.0])
     ((a + b) * 2).sum().backward(create_graph=True)
@@ -178,10 +175,6 @@ def test_create_graph_gives_each_leaf_its_own_grad():
     assert b.grad.tolist() == [2.0, 2.0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with create_graph=True .grad can wrap the engine's shared read-only ones",
-)
 def test_create_graph_grad_can_be_zeroed_in_place():
     x = _leaf(2.0)
     (x + 1).backward(create_graph=True)
@@ -216,9 +209,6 @@ def test_tg_grad_returns_gradients_without_touching_dot_grad():
     assert x.grad is None
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: tg.grad can return the engine's shared read-only ones array"
-)
 def test_tg_grad_result_can_be_updated_in_place():
     x = _leaf(2.0)
     (g,) = tg.grad(x + 1, x)
@@ -290,10 +280,6 @@ def test_retain_graph_accumulates_retained_non_leaf_gradients():
     assert y.grad.tolist() == [8.0, 16.0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after backward the node's _saved_versions still hold the saved arrays",
-)
 def test_backward_releases_what_the_graph_saved_while_the_output_is_alive():
     # As in PyTorch: keeping the loss (e.g. in a list for logging) must not keep the
     # activations alive once backward has run.

@@ -74,7 +74,6 @@ def test_no_grad_as_decorator():
     assert not double(_leaf([1.0])).requires_grad
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: @tg.no_grad without parentheses raises TypeError")
 def test_no_grad_as_decorator_without_parentheses():
     @tg.no_grad
     def double(t):

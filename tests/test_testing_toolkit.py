@@ -228,7 +228,6 @@ def test_tensors_use_the_given_elements(t):
     assert np.all(values >= 0.25) and np.all(values <= 1.0)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: tensors(dtype=int64) draws float32 tensors")
 def test_tensors_respect_an_integer_dtype():
     # find() rather than @given: a failing @given would write a Hypothesis patch file.
     t = find(tst.tensors(shape=(3,), dtype=np.int64, elements=st.integers(0, 5)), lambda _: True)

@@ -73,8 +73,16 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ``size`` filled with ``fill_value``."""
+    """A tensor of ``size`` filled with ``fill_value``.
+
+    As in PyTorch, the dtype follows the value when not given: int64 for an int, bool for a
+    bool, the default float dtype for a float.
+    """
     shape = _shape((size,) if isinstance(size, (int, np.integer)) else tuple(size))
+    if dtype is None and isinstance(fill_value, (bool, np.bool_)):
+        dtype = np.bool_
+    elif dtype is None and isinstance(fill_value, (int, np.integer)):
+        dtype = np.int64
     return _new(np.full(shape, fill_value, _float(dtype)), requires_grad)
 
 

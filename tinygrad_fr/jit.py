@@ -469,4 +469,3 @@ def _same_value(a: Any, b: Any) -> bool:
         return bool(a is b or a == b)
     except (ValueError, TypeError):
         return False
-

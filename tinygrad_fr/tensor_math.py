@@ -68,7 +68,15 @@ def normalize_dims(dims: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """``dims`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
     if dims is None:
         return None
-    items = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if isinstance(dims, (int, np.integer)):
+        items: tuple = (dims,)
+    elif isinstance(dims, (tuple, list)):
+        items = tuple(dims)
+    else:
+        raise TypeError(
+            f"{op}: dim must be an int, got {type(dims).__name__} {dims!r} (a tuple of ints, "
+            "or None for every dim, also work)"
+        )
     axes = []
     for dim in items:
         axes.append(normalize_dim(dim, ndim, op))
@@ -535,6 +543,8 @@ class TensorMath:
         target = np.dtype(dtype)
         if target == self._data.dtype:
             return self  # type: ignore[return-value]
+        if target.kind != "f":  # integers and booleans carry no gradient, as in PyTorch
+            return Cast.apply(self.detach(), target)
         return Cast.apply(self, target)
 
     type = to
@@ -582,14 +592,16 @@ def _resolve_shape(size: int, shape: tuple) -> tuple[int, ...]:
 
 
 def _index_for_numpy(index: Any) -> Any:
-    """Tensors and lists in an index become arrays; float index tensors are refused."""
+    """Tensors, lists and arrays in an index become private array copies (backward keeps the
+    index, so later changes to the caller's array must not move the gradient); float index
+    tensors are refused."""
     items = index if isinstance(index, tuple) else (index,)
     converted = []
     for item in items:
         if isinstance(item, TensorMath):
-            item = item._data
-        elif isinstance(item, list):
-            item = np.asarray(item)
+            item = np.array(item._data)
+        elif isinstance(item, (list, np.ndarray)):
+            item = np.array(item)
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
             raise IndexError(
                 f"getitem: index arrays must hold integers or booleans, got dtype {item.dtype}; "

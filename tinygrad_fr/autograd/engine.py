@@ -62,7 +62,8 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
     captured = _run(outs, grads, retain_graph, create_graph, ins)
-    results = []
+    results: list = []
+    handed_out: set[int] = set()
     for index, tensor in enumerate(ins):
         value = captured.get(index)
         if value is None:
@@ -72,8 +73,13 @@ def grad(
                     "outputs; pass allow_unused=True to get None for it"
                 )
             results.append(None)
-        else:
-            results.append(_as_tensor(value))
+            continue
+        if not isinstance(value, function.Tensor) and (
+            id(value) in handed_out or not value.flags.writeable or not value.flags.owndata
+        ):
+            value = value.copy()  # shared (a pass-through gradient, the cached ones): own it
+        handed_out.add(id(value))
+        results.append(_as_tensor(value))
     return tuple(results)
 
 
@@ -191,6 +197,10 @@ def _run(  # noqa: C901 - the walk reads best in one piece
             roots.append(node)
 
     dependencies = _count_dependencies(roots)
+    # tg.grad runs only the nodes between the outputs and its inputs (and frees only those).
+    to_run = (
+        None if inputs is None else _nodes_to_run(roots, dependencies, wanted_leaves, wanted_nodes)
+    )
     ready = [node for node in roots if node not in dependencies]
     # The plain case (arrays, built-in ops, nothing to capture or check) runs inline below.
     plain = not create_graph and not wanted_nodes and not grad_mode.anomaly_enabled
@@ -205,13 +215,17 @@ def _run(  # noqa: C901 - the walk reads best in one piece
             grad_out = buffers.pop(node, None)
             if grad_out is None:
                 grads_in = ()  # no gradient reached this node: only release its parents
+            elif to_run is not None and node not in to_run:
+                _capture(node, grad_out, wanted_nodes, captured)
+                grads_in = ()
             elif plain and node._retained is None and not node._tensor_level:
                 grads_in = node.backward(node, grad_out)
                 if type(grads_in) is not tuple:
                     grads_in = (grads_in,)
             else:
                 grads_in = _call_backward(node, grad_out, create_graph, wanted_nodes, captured)
-            if not retain_graph and node._saved:
+            # backward() frees its whole graph; tg.grad only what it ran.
+            if not retain_graph and node._saved and (to_run is None or node in to_run):
                 node.release()
             nrs = node._edge_nrs
             position = -1
@@ -286,7 +300,9 @@ def _deliver_to_leaf(
     current = leaf._grad
     if create_graph:
         grad = grad if isinstance(grad, tensor_cls) else tensor_cls._make(grad, False, None)
-        leaf._grad = grad if current is None else current + grad
+        # A clone (recorded, so still differentiable): a gradient passed through unchanged
+        # must not become the .grad of two leaves, nor wrap the engine's shared ones.
+        leaf._grad = grad.clone() if current is None else current + grad
         return
     accumulate_grad(leaf, grad._data if isinstance(grad, tensor_cls) else grad, grad_out)
 
@@ -337,11 +353,7 @@ def _call_backward(
             grad_out = [_as_tensor(g) for g in grad_out]
     if node._retained is not None:
         _fill_retained(node, grad_out)
-    if node in wanted_nodes:
-        for output_nr, index in wanted_nodes[node]:
-            value = grad_out[output_nr] if node._n_outputs > 1 else grad_out
-            previous = captured.get(index)
-            captured[index] = value if previous is None else previous + value
+    _capture(node, grad_out, wanted_nodes, captured)
 
     if not create_graph and not node._tensor_level:
         grads_in = node.backward(node, grad_out)  # the fast path: arrays only
@@ -354,6 +366,42 @@ def _call_backward(
     if grad_mode.anomaly_enabled:
         _check_backward(node, grads_in)
     return grads_in
+
+
+def _capture(node: Function, grad_out: Any, wanted_nodes: dict, captured: dict) -> None:
+    """tg.grad: keep the gradient reaching ``node`` if one of its outputs is an input."""
+    for output_nr, index in wanted_nodes.get(node, ()):
+        value = grad_out[output_nr] if node._n_outputs > 1 else grad_out
+        previous = captured.get(index)
+        captured[index] = value if previous is None else previous + value
+
+
+def _nodes_to_run(roots: list, dependencies: dict, wanted_leaves: dict, wanted_nodes: dict) -> set:
+    """The nodes whose backward leads to an input of tg.grad (the others need not run)."""
+    left = dict(dependencies)
+    ready = [node for node in roots if node not in left]
+    order = []
+    while ready:  # the walk's own order, without running anything
+        node = ready.pop()
+        order.append(node)
+        for parent in node.next_edges:
+            if parent is not None and parent._is_node:
+                left[parent] -= 1
+                if left[parent] == 0:
+                    ready.append(parent)
+    to_run: set = set()
+    for node in reversed(order):  # parents before children: a node runs if an edge leads on
+        for parent in node.next_edges:
+            if parent is None:
+                continue
+            if parent._is_node:
+                if parent in to_run or parent in wanted_nodes:
+                    to_run.add(node)
+                    break
+            elif id(parent) in wanted_leaves:
+                to_run.add(node)
+                break
+    return to_run
 
 
 def _call_tensor_backward(node: Function, grad_out: Any, create_graph: bool) -> Any:

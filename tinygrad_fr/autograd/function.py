@@ -146,13 +146,14 @@ class Function:
 
     def __del__(self) -> None:
         # A graph dropped without backward still has to give back what it held.
-        if self._saved_versions and self._saved is not None:
+        if self._saved_versions:
             self.release()
 
     def release(self) -> None:
         """Free saved values (done by backward unless retain_graph=True)."""
         self._saved = None
-        for storage, _, _, _ in self._saved_versions:
+        versions, self._saved_versions = self._saved_versions, ()
+        for storage, _, _, _ in versions:
             storage.release()
 
     # -- applying the op -----------------------------------------------------------------
@@ -204,7 +205,10 @@ class Primitive(Function):
         if grad_mode.anomaly_enabled:
             return _apply_checked(cls, args, arrays)
         if not record or not grad_mode.grad_enabled:
-            out = cls.forward(NO_RECORD, *arrays)
+            try:
+                out = cls.forward(NO_RECORD, *arrays)
+            except ValueError as error:
+                raise forward_error(cls, arrays, error) from None
             if type(out) is not np.ndarray:
                 out = np.asarray(out)
             result = object.__new__(tensor_cls)
@@ -217,7 +221,10 @@ class Primitive(Function):
             return result
 
         ctx = cls.__new__(cls)
-        raw = out = cls.forward(ctx, *arrays)
+        try:
+            raw = out = cls.forward(ctx, *arrays)
+        except ValueError as error:
+            raise forward_error(cls, arrays, error) from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy returns scalars for 0-d results
         edges = []
@@ -268,7 +275,10 @@ class NonDifferentiable(Primitive):
         """Run ``forward`` on the arrays of ``args``; the result does not require grad."""
         tensor_cls = Tensor
         arrays = [arg._data if isinstance(arg, tensor_cls) else arg for arg in args]
-        out = cls.forward(NO_RECORD, *arrays)
+        try:
+            out = cls.forward(NO_RECORD, *arrays)
+        except ValueError as error:
+            raise forward_error(cls, arrays, error) from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         result = object.__new__(tensor_cls)
@@ -290,11 +300,14 @@ def _track_saved(ctx: Function, args: tuple, raw: Any, out: np.ndarray, result: 
     """Hold the memory of saved inputs and output, remembering its version for backward.
 
     Each entry of ``_saved_versions`` is ``(storage, version, source, array)``: the source is
-    the argument index, or -1 for the output. Other saved values are constants (masks...).
+    the argument index, or -1 for the output. Memory the user can reach (an array handed out
+    by ``.data``/``.numpy()``/``from_numpy``, or a raw ndarray argument) is saved as a private
+    copy: no write through any view of it can change the gradient.
     """
     saved = ctx._saved
     if raw is not out:  # a 0-d result came back as a NumPy scalar: save the array instead
-        saved = ctx._saved = tuple(out if value is raw else value for value in saved)
+        saved = tuple(out if value is raw else value for value in saved)
+    kept = []
     versions = []
     for value in saved:
         if value is out:
@@ -302,24 +315,44 @@ def _track_saved(ctx: Function, args: tuple, raw: Any, out: np.ndarray, result: 
         else:
             source = _argument_holding(value, args)
             if source is None:
-                continue  # a constant
+                kept.append(value)  # a constant made by the op (mask, index...)
+                continue
             tensor = args[source]
+            if not isinstance(tensor, Tensor):  # a user's ndarray (or a number) as an operand
+                kept.append(value.copy() if isinstance(value, np.ndarray) else value)
+                continue
         storage = tensor._storage
         if storage is None:
             storage = tensor._storage = Storage()
+        elif storage.exposed is not None and source != _OUTPUT:
+            value = value.copy()
         storage.holds += 1
-        if storage.exposed is not None:
-            storage.lock()
         versions.append((storage, storage.version, source, value))
+        kept.append(value)
+    ctx._saved = tuple(kept)
     ctx._saved_versions = tuple(versions)
 
 
 def _argument_holding(value: Any, args: tuple) -> int | None:
-    """The index of the Tensor argument whose array is ``value``, or None."""
+    """The index of the argument that is (or whose array is) ``value``, or None."""
     for position, arg in enumerate(args):
-        if isinstance(arg, Tensor) and arg._data is value:
+        if arg is value or (isinstance(arg, Tensor) and arg._data is value):
             return position
     return None
+
+
+def forward_error(cls: type, arrays: list, error: ValueError) -> ValueError:
+    """NumPy's error rephrased to name the op and the shapes of its inputs."""
+    ufunc = next((a for a in arrays if isinstance(a, np.ufunc)), None)
+    name = ufunc.__name__ if ufunc is not None else cls.__name__.lower()
+    shapes = [tuple(a.shape) for a in arrays if isinstance(a, np.ndarray)]
+    if "broadcast" in str(error):
+        listed = " and ".join(str(shape) for shape in shapes)
+        return ValueError(
+            f"{name}: cannot broadcast shapes {listed}: compared from the right, each pair "
+            "of dimensions must be equal or one of them 1. Reshape or unsqueeze an operand."
+        )
+    return ValueError(f"{name}: {error} (input shapes {', '.join(map(str, shapes))})")
 
 
 def check_forward(cls: type, out: np.ndarray, arrays: list) -> None:

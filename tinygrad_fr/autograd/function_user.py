@@ -105,11 +105,13 @@ def _track_saved_tensors(ctx: Any, saved: tuple, args: tuple, outs: list) -> Non
         for position, arg in enumerate(args):
             if value is arg:
                 source = position
-        array = value._data
-        values.append(array)
         storage = storage_of(value)
+        array = value._data
+        if storage.exposed is not None and (source is None or source >= 0):
+            array = array.copy()  # the user holds this memory: keep what forward used
+        values.append(array)
         versions.append((storage, storage.version, source, array))
-        storage.hold()
+        storage.holds += 1
     ctx._saved = tuple(values)
     ctx._saved_versions = tuple(versions)
 

@@ -34,7 +34,12 @@ class _Switch:
     _name = ""
     _value = True
 
-    def __init__(self) -> None:
+    def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
+        if function is not None:  # used bare, as @tg.no_grad: decorate at once
+            return object.__new__(cls)(function)
+        return object.__new__(cls)
+
+    def __init__(self, function: Callable[..., Any] | None = None) -> None:
         self._previous: list[bool] = []
 
     def __enter__(self) -> None:
@@ -79,6 +84,9 @@ class set_grad_enabled(_Switch):  # noqa: N801 - PyTorch's name
     """Set graph recording on or off: ``with tg.set_grad_enabled(training): ...``."""
 
     _name = "grad_enabled"
+
+    def __new__(cls, mode: bool) -> Any:
+        return object.__new__(cls)
 
     def __init__(self, mode: bool) -> None:
         super().__init__()

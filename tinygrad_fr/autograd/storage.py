@@ -2,9 +2,10 @@
 
 A :class:`Storage` is shared by a tensor and its views (same memory). Its ``version`` counts
 in-place changes made through tensor methods; graph nodes remember the version of what they
-saved and backward refuses to run if it moved. Arrays handed to the user (``.data``,
-``.numpy()``) are made read-only while a live graph node still needs their memory, so raw
-NumPy writes fail on the spot instead of silently corrupting gradients.
+saved and backward refuses to run if it moved. Memory the user can reach (arrays handed out
+by ``.data``, ``.numpy()``, ``from_numpy``) is saved as a private copy; an array handed out
+while a live node already holds its memory is made read-only until that node is released.
+Either way, no raw NumPy write can silently change a gradient.
 """
 
 from __future__ import annotations
@@ -24,12 +25,6 @@ class Storage:
         self.holds = 0  # live graph nodes that saved this memory for backward
         self.exposed: list[np.ndarray] | None = None  # arrays the user holds
         self.locked: list[np.ndarray] | None = None  # arrays made read-only here
-
-    def hold(self) -> None:
-        """A graph node saved this memory: lock the user's arrays until it is released."""
-        self.holds += 1
-        if self.exposed is not None:
-            self.lock()
 
     def release(self) -> None:
         """A graph node no longer needs this memory."""

@@ -210,6 +210,7 @@ def _describe_failure(
     return (
         f"{check}: the gradient of output {out_index} at index {tuple(map(int, out_position))} "
         f"with respect to input {input_index} at index {tuple(map(int, in_position))} is "
-        f"{analytic!r} by backward but {numeric!r} by finite differences (worst mismatch; "
+        f"{float(analytic)!r} by backward but {float(numeric)!r} by finite differences (worst "
+        "mismatch; "
         f"tolerance atol={atol}, rtol={rtol})"
     )

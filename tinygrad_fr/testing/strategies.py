@@ -73,7 +73,7 @@ def tensors(
     if elements is None:
         elements = st.floats(-10.0, 10.0, allow_nan=False, allow_infinity=False, width=64)
     arrays = hnp.arrays(dtype=np.dtype(dtype), shape=shape, elements=elements)
-    return arrays.map(lambda array: Tensor(array, requires_grad=requires_grad))
+    return arrays.map(lambda array: Tensor(array, requires_grad=requires_grad, dtype=array.dtype))
 
 
 def dims(
