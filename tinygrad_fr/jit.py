@@ -27,8 +27,12 @@ from .tensor import Tensor
 
 __all__ = ["CaptureError", "CapturedFunction", "capture", "replayable"]
 
-# Where an op argument comes from, in a recording.
-INPUT, SLOT, TENSOR, CONST = "input", "slot", "tensor", "const"
+# Where an op argument comes from, in a recording: an entry of the environment (the call's
+# input arrays, then the output of each recorded op), a tensor that existed before the call
+# (a parameter: its current data is read at replay), or a constant.
+ENV, TENSOR, CONST = 0, 1, 2
+# Where a gradient goes: the buffer of a recorded op, a parameter's .grad, an input's .grad.
+TO_NODE, TO_TENSOR, TO_INPUT = 0, 1, 2
 
 _recorder: _Recorder | None = None
 
@@ -138,42 +142,41 @@ class _Recorder:
         self.inputs = inputs
         self.steps: list = []
         self.paused = False
-        self.origin: dict[int, tuple] = {id(t): (INPUT, i) for i, t in enumerate(inputs)}
-        self.array_origin: dict[int, tuple] = {
-            id(t._data): (INPUT, i) for i, t in enumerate(inputs)
-        }
+        self.env: list = [t._data for t in inputs]  # arrays by environment index
+        self.origin: dict[int, int] = {id(t): i for i, t in enumerate(inputs)}
+        self.array_origin: dict[int, int] = {id(t._data): i for i, t in enumerate(inputs)}
         self.keep_alive: list = list(inputs)  # ids stay unique while recording
-        self.node_slot: dict[int, int] = {}
-        self.slots = 0
+        self.node_index: dict[int, int] = {}
 
     def spec(self, value: Any) -> tuple:
         if isinstance(value, Tensor):
-            known = self.origin.get(id(value))
-            if known is not None:
-                return known
+            index = self.origin.get(id(value))
+            if index is not None:
+                return (ENV, index)
             self.keep_alive.append(value)
             return (TENSOR, value)  # existed before the call (a parameter): read at replay
         if isinstance(value, np.ndarray):
-            known = self.array_origin.get(id(value))
-            if known is not None:
-                return known
+            index = self.array_origin.get(id(value))
+            if index is not None:
+                return (ENV, index)
         return (CONST, value)
 
     def record_op(self, cls: type, args: tuple, result: Tensor) -> None:
-        slot = self.slots
-        self.slots += 1
+        index = len(self.env)
         node = result._grad_fn
-        self.steps.append(("op", cls, node or NO_RECORD, tuple(self.spec(a) for a in args), slot))
-        self.origin[id(result)] = (SLOT, slot)
-        self.array_origin[id(result._data)] = (SLOT, slot)
+        specs = tuple(self.spec(a) for a in args)
+        self.steps.append(("op", cls, node or NO_RECORD, specs, index))
+        self.env.append(result._data)
+        self.origin[id(result)] = index
+        self.array_origin[id(result._data)] = index
         self.keep_alive.append(result)
         if node is not None:
-            self.node_slot[id(node)] = slot
+            self.node_index[id(node)] = index
 
     def record_backward(self, roots: list, grads: list) -> None:
         plan = _BackwardPlan(self, roots, grads)
         self.steps.append(("backward", plan))
-        plan.run(self.inputs, record=True)
+        plan.run(self.env, self.inputs, record=True)
 
 
 def _record(fn: Callable[..., Any], args: tuple, inputs: list) -> tuple[Any, _Recording]:
@@ -259,20 +262,21 @@ class _BackwardPlan:
     def __init__(self, recorder: _Recorder, roots: list, grads: list) -> None:
         self.roots = []
         for out, start in zip(roots, grads):
-            if out._grad_fn is None or id(out._grad_fn) not in recorder.node_slot:
+            if out._grad_fn is None or id(out._grad_fn) not in recorder.node_index:
                 raise CaptureError(
                     "capture: backward() must start from a tensor computed inside the "
                     "captured function"
                 )
             gradient = start if start.flags.writeable is False else recorder.spec(start)
-            self.roots.append((recorder.node_slot[id(out._grad_fn)], gradient))
+            self.roots.append((recorder.node_index[id(out._grad_fn)], gradient))
         dependencies = engine._count_dependencies([out._grad_fn for out in roots])
         ready = [out._grad_fn for out in roots if out._grad_fn not in dependencies]
         ready = list(dict.fromkeys(ready))
         self.order = []
         while ready:  # the same visiting order as the engine's walk
             node = ready.pop()
-            self.order.append((recorder.node_slot[id(node)], node, self._actions(recorder, node)))
+            actions = self._actions(recorder, node)
+            self.order.append((recorder.node_index[id(node)], node, node.backward, actions))
             for parent in node.next_edges:
                 if parent is not None and parent._is_node:
                     dependencies[parent] -= 1
@@ -292,30 +296,32 @@ class _BackwardPlan:
                 continue
             if parent._is_node:
                 shape, dtype = parent._out_meta[0]
-                actions.append((position, SLOT, recorder.node_slot[id(parent)], shape, dtype))
-            else:
-                spec = recorder.spec(parent)
-                actions.append((position, spec[0], spec[1], parent._data.shape, parent._data.dtype))
+                actions.append((position, TO_NODE, recorder.node_index[id(parent)], shape, dtype))
+                continue
+            kind, where = recorder.spec(parent)
+            target = (TO_INPUT, where) if kind == ENV else (TO_TENSOR, parent)
+            actions.append((position, *target, parent._data.shape, parent._data.dtype))
         return tuple(actions)
 
-    def run(self, inputs: list, record: bool = False, slots: list | None = None) -> None:
+    def run(self, env: list, inputs: list, record: bool = False) -> None:
         """Propagate gradients through the recorded nodes into the leaves' ``.grad``."""
-        buffers: dict = {}
-        for slot, gradient in self.roots:
+        buffers: list = [None] * len(env)
+        for index, gradient in self.roots:
             if isinstance(gradient, tuple):
-                gradient = _resolve(gradient, inputs, slots)
-            previous = buffers.get(slot)
-            buffers[slot] = gradient if previous is None else previous + gradient
-        for slot, node, actions in self.order:
-            grad_out = buffers.pop(slot, None)
+                gradient = _resolve(gradient, env)
+            previous = buffers[index]
+            buffers[index] = gradient if previous is None else previous + gradient
+        accumulate_grad, sum_to_shape = engine.accumulate_grad, engine._fit_shape
+        for index, node, backward, actions in self.order:
+            grad_out = buffers[index]
             if grad_out is None:
                 continue
-            grads = node.backward(node, grad_out)
+            buffers[index] = None
+            grads = backward(node, grad_out)
             if type(grads) is not tuple:
                 grads = (grads,)
             if record:
-                node.release()
-                node._saved_versions = ()  # replays need no version checks: nothing runs between
+                node.release()  # replays need no version checks: nothing runs in between
             else:
                 node._saved = None
             count = len(grads)
@@ -323,13 +329,16 @@ class _BackwardPlan:
                 grad = grads[position] if position < count else None
                 if grad is None:
                     continue
-                grad = engine.fit_gradient(grad, shape, dtype, node, position)
-                if kind is SLOT:
-                    previous = buffers.get(target)
+                if grad.shape != shape:
+                    grad = sum_to_shape(node, position, grad, shape)
+                if grad.dtype != dtype:
+                    grad = grad.astype(dtype)
+                if kind == TO_NODE:
+                    previous = buffers[target]
                     buffers[target] = grad if previous is None else previous + grad
                 else:
-                    leaf = inputs[target] if kind is INPUT else target
-                    engine.accumulate_grad(leaf, grad, grad_out)
+                    leaf = inputs[target] if kind == TO_INPUT else target
+                    accumulate_grad(leaf, grad, grad_out)
 
 
 class _Recording:
@@ -337,14 +346,19 @@ class _Recording:
 
     def __init__(self, recorder: _Recorder, result: Any) -> None:
         self.steps = recorder.steps
-        self.slots = recorder.slots
+        self.size = len(recorder.env)
+        self.n_inputs = len(recorder.inputs)
         tensors = {id(spec[1]): spec[1] for spec in _tensor_specs(self.steps)}
         self.externals = [(t, t._data.shape, t._data.dtype) for t in tensors.values()]
         self.result = _result_spec(recorder, result)
         for step in self.steps:  # nodes nobody backpropagated: give back what they hold
             if step[0] == "op" and step[2] is not NO_RECORD and step[2]._saved_versions:
                 step[2].release()
-                step[2]._saved_versions = ()
+        # What a replay runs: ops as (forward, ctx, argument specs, environment index).
+        self.program = [
+            (step[1].forward, step[2], step[3], step[4]) if step[0] == "op" else step
+            for step in self.steps
+        ]
 
     def externals_unchanged(self) -> bool:
         """True while the parameters read by the recording keep their shape and dtype."""
@@ -354,20 +368,23 @@ class _Recording:
 
     def replay(self, inputs: list) -> Any:
         """Run the recorded steps on new inputs."""
-        slots: list = [None] * self.slots
-        for step in self.steps:
-            kind = step[0]
-            if kind == "op":
-                _, cls, ctx, specs, slot = step
-                arrays = [_resolve(spec, inputs, slots) for spec in specs]
-                out = cls.forward(ctx, *arrays)
-                slots[slot] = out if type(out) is np.ndarray else np.asarray(out)
-            elif kind == "backward":
-                step[1].run(inputs, slots=slots)
+        env: list = [None] * self.size
+        for index, tensor in enumerate(inputs):
+            env[index] = tensor._data
+        ndarray = np.ndarray
+        for step in self.program:
+            if len(step) == 4:  # an op
+                forward, ctx, specs, index = step
+                out = forward(
+                    ctx, *[env[v] if k == ENV else v._data if k == TENSOR else v for k, v in specs]
+                )
+                env[index] = out if type(out) is ndarray else np.asarray(out)
+            elif step[0] == "backward":
+                step[1].run(env, inputs)
             else:
                 _, method, owner, args, kwargs = step
                 method(owner, *args, **kwargs)
-        return _build_result(self.result, inputs, slots)
+        return _build_result(self.result, env)
 
     def assert_same_as(self, other: _Recording) -> None:
         """Raise CaptureError unless ``other`` did the same operations."""
@@ -387,13 +404,11 @@ class _Recording:
                 )
 
 
-def _resolve(spec: tuple, inputs: list, slots: list | None) -> Any:
+def _resolve(spec: tuple, env: list) -> Any:
     kind, value = spec
-    if kind is SLOT:
-        return slots[value]  # type: ignore[index]
-    if kind is INPUT:
-        return inputs[value]._data
-    if kind is TENSOR:
+    if kind == ENV:
+        return env[value]
+    if kind == TENSOR:
         return value._data
     return value
 
@@ -402,10 +417,10 @@ def _tensor_specs(steps: list) -> list:
     specs = []
     for step in steps:
         if step[0] == "op":
-            specs += [spec for spec in step[3] if spec[0] is TENSOR]
+            specs += [spec for spec in step[3] if spec[0] == TENSOR]
         elif step[0] == "backward":
-            specs += [(TENSOR, a[2]) for _, _, actions in step[1].order for a in actions
-                      if a[1] is TENSOR]  # fmt: skip
+            for _, _, _, actions in step[1].order:
+                specs += [(TENSOR, a[2]) for a in actions if a[1] == TO_TENSOR]
     return specs
 
 
@@ -413,7 +428,7 @@ def _result_spec(recorder: _Recorder, result: Any) -> Any:
     if result is None:
         return None
     if isinstance(result, Tensor):
-        return recorder.spec(result)
+        return _Leaf(recorder.spec(result))
     if isinstance(result, (tuple, list)):
         return type(result)(_result_spec(recorder, item) for item in result)
     if isinstance(result, dict):
@@ -424,15 +439,23 @@ def _result_spec(recorder: _Recorder, result: Any) -> Any:
     )
 
 
-def _build_result(spec: Any, inputs: list, slots: list) -> Any:
+def _build_result(spec: Any, env: list) -> Any:
     if spec is None:
         return None
-    if isinstance(spec, tuple) and len(spec) == 2 and spec[0] in (INPUT, SLOT, TENSOR, CONST):
-        value = _resolve(spec, inputs, slots)
-        return Tensor._make(value, False, None)
+    if isinstance(spec, _Leaf):
+        return Tensor._make(_resolve(spec.spec, env), False, None)
     if isinstance(spec, (tuple, list)):
-        return type(spec)(_build_result(item, inputs, slots) for item in spec)
-    return {key: _build_result(item, inputs, slots) for key, item in spec.items()}
+        return type(spec)(_build_result(item, env) for item in spec)
+    return {key: _build_result(item, env) for key, item in spec.items()}
+
+
+class _Leaf:
+    """A returned tensor's origin (wrapped so it is not mistaken for a returned tuple)."""
+
+    __slots__ = ("spec",)
+
+    def __init__(self, spec: tuple) -> None:
+        self.spec = spec
 
 
 def _difference(mine: tuple, theirs: tuple) -> str:
@@ -449,7 +472,7 @@ def _difference(mine: tuple, theirs: tuple) -> str:
         same = mine[1] is theirs[1] and mine[2] is theirs[2] and mine[3] == theirs[3]
         return "" if same else f"call {mine[1].__name__} changed"
     plan_a, plan_b = mine[1], theirs[1]
-    if [(s, a) for s, _, a in plan_a.order] != [(s, a) for s, _, a in plan_b.order]:
+    if [(i, a) for i, _, _, a in plan_a.order] != [(i, a) for i, _, _, a in plan_b.order]:
         return "backward visited the graph differently"
     return ""
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Primitive
+from .dispatch import matmul_2d
 
 
 class MatMul(Primitive):
@@ -67,14 +68,21 @@ class Linear(Primitive):
         x, weight = ctx.saved_tensors
         needs_x, needs_weight, needs_bias = ctx.next_edges
         grad_x = grad @ weight if needs_x is not None else None
-        grad_weight = None
+        grad_weight = grad_bias = None
+        rows = grad.reshape((-1, grad.shape[-1]))  # every leading axis is a batch axis
         if needs_weight is not None:
             if x.ndim == 1:
                 grad_weight = grad.reshape((-1, 1)) * x.reshape((1, -1))
             else:
-                rows = grad.reshape((-1, grad.shape[-1]))
-                grad_weight = rows.T @ x.reshape((-1, x.shape[-1]))
-        return grad_x, grad_weight, (grad if needs_bias is not None else None)
+                grad_weight = matmul_2d(rows.T, x.reshape((-1, x.shape[-1])))
+        if needs_bias is not None:
+            if grad.ndim == 1:
+                grad_bias = grad
+            elif rows.shape[0] == 1:  # one sample: its row is the sum, no reduction to run
+                grad_bias = rows.reshape(-1)
+            else:
+                grad_bias = rows.sum(axis=0)
+        return grad_x, grad_weight, grad_bias
 
 
 PRIMITIVES = (MatMul, Linear)
