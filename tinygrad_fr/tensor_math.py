@@ -50,7 +50,7 @@ def _operand(tensor: Any, other: Any) -> Any:
     """``other`` as an op argument: Tensors and Python numbers pass, arrays get a float dtype."""
     kind = type(other)
     if kind is float or kind is int or isinstance(other, TensorMath):
-        return other
+        return other  # the common cases first: a Python number or a Tensor, used as is
     if isinstance(other, (np.ndarray, np.generic)):
         array = np.asarray(other)
         if array.dtype.kind == "f":

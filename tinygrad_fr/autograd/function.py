@@ -193,14 +193,20 @@ class Primitive(Function):
         """Run the op on the arrays of ``args`` and record a node if a gradient is needed."""
         tensor_cls = Tensor
         arrays = []
-        record = False
+        edges = []  # one per argument: the node or leaf its gradient goes to, or None
+        record = several_outputs = False
         for arg in args:
             if isinstance(arg, tensor_cls):
                 arrays.append(arg._data)
                 if arg._requires_grad:
                     record = True
+                    node = arg._grad_fn
+                    edges.append(arg if node is None else node)
+                    several_outputs = several_outputs or arg._output_nr != 0
+                    continue
             else:
                 arrays.append(arg)
+            edges.append(None)
 
         if grad_mode.anomaly_enabled:
             return _apply_checked(cls, args, arrays)
@@ -227,18 +233,9 @@ class Primitive(Function):
             raise forward_error(cls, arrays, error) from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy returns scalars for 0-d results
-        edges = []
-        for arg in args:
-            if isinstance(arg, tensor_cls) and arg._requires_grad:
-                node = arg._grad_fn
-                edges.append(arg if node is None else node)
-                if arg._output_nr:
-                    ctx._edge_nrs = tuple(
-                        a._output_nr if isinstance(a, tensor_cls) else 0 for a in args
-                    )
-            else:
-                edges.append(None)
         ctx.next_edges = tuple(edges)
+        if several_outputs:
+            ctx._edge_nrs = tuple(a._output_nr if isinstance(a, tensor_cls) else 0 for a in args)
         ctx._out_meta = ((out.shape, out.dtype),)
         result = object.__new__(tensor_cls)
         result._data = out
