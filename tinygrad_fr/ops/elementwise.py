@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Primitive
-from .dispatch import constant, log, where
+from .dispatch import constant, is_tensor, log, where
 
 # exp(x) overflows above these; sigmoid clamps -x there (the result is then < 1e-38 anyway).
 _EXP_LIMIT = {
@@ -189,7 +189,12 @@ class Tanh(Primitive):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
+        if is_tensor(grad) or out.ndim == 0:  # create_graph (recorded ops), or a scalar
+            return grad * (1 - out * out)
+        slope = out * out  # arrays: one temporary, updated in place (large batches)
+        np.subtract(1.0, slope, out=slope)
+        slope *= grad
+        return slope
 
 
 class Sigmoid(Primitive):
@@ -211,7 +216,12 @@ class Sigmoid(Primitive):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
+        if is_tensor(grad) or out.ndim == 0:  # create_graph (recorded ops), or a scalar
+            return grad * out * (1 - out)
+        slope = 1.0 - out  # arrays: one temporary, updated in place (large batches)
+        slope *= out
+        slope *= grad
+        return slope
 
 
 class ReLU(Primitive):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Primitive
-from .dispatch import index_add
+from .dispatch import index_add, is_tensor
 
 
 def _reduce(losses: np.ndarray, reduction: str, total: float) -> np.ndarray:
@@ -42,7 +42,11 @@ class MSELoss(Primitive):
     def backward(ctx: Any, grad: Any) -> Any:
         x, target = ctx.saved_tensors
         needs_x, needs_target, _ = ctx.next_edges
-        grad_x = (x - target) * (grad * ctx.scale)
+        grad_x = x - target
+        if is_tensor(grad_x) or is_tensor(grad) or grad_x.ndim == 0:  # recorded ops, scalars
+            grad_x = grad_x * (grad * ctx.scale)
+        else:
+            grad_x *= grad * ctx.scale  # a fresh array: scaled in place
         return (grad_x if needs_x is not None else None), (
             -grad_x if needs_target is not None else None
         )
