@@ -44,8 +44,13 @@ def where(condition: np.ndarray, x: Any, y: Any) -> Any:
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
-    """Repeat ``x`` along broadcast dimensions to ``shape``."""
-    return x.broadcast_to(shape) if is_tensor(x) else np.broadcast_to(x, shape)
+    """Repeat ``x`` along broadcast dimensions to ``shape`` (a new array for arrays)."""
+    if is_tensor(x):
+        return x.broadcast_to(shape)
+    # np.broadcast_to goes through a Python wrapper that costs more than this copy
+    out = np.empty(shape, dtype=x.dtype)
+    out[...] = x
+    return out
 
 
 def permute(x: Any, axes: tuple[int, ...]) -> Any:

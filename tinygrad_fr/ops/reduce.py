@@ -34,7 +34,7 @@ class Sum(Primitive):
     @staticmethod
     def forward(ctx: Any, x: Any, axes: tuple | None, keepdims: bool) -> Any:
         ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        return x.sum(axis=axes, keepdims=keepdims)
+        return np.add.reduce(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -48,8 +48,10 @@ class Mean(Primitive):
     def forward(ctx: Any, x: Any, axes: tuple | None, keepdims: bool) -> Any:
         ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
         shape = x.shape
-        ctx.count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
-        return x.mean(axis=axes, keepdims=keepdims)
+        count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+        ctx.count = count
+        # add.reduce then divide, as np.mean does, without its Python wrapper
+        return np.add.reduce(x, axis=axes, keepdims=keepdims) / count
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
