@@ -244,7 +244,7 @@ class Primitive(Function):
         result._grad_fn = ctx
         result._output_nr = 0
         if ctx._saved:
-            _track_saved(ctx, args, raw, out, result)
+            _track_saved(ctx, args, arrays, raw, out, result)
         if cls._is_view:
             result._storage = storage_of(args[0])
         return result
@@ -293,7 +293,9 @@ class NonDifferentiable(Primitive):
         raise RuntimeError(f"{type(ctx).__name__} has no gradient")
 
 
-def _track_saved(ctx: Function, args: tuple, raw: Any, out: np.ndarray, result: Any) -> None:
+def _track_saved(
+    ctx: Function, args: tuple, arrays: list, raw: Any, out: np.ndarray, result: Any
+) -> None:
     """Hold the memory of saved inputs and output, remembering its version for backward.
 
     Each entry of ``_saved_versions`` is ``(storage, version, source, array)``: the source is
@@ -310,8 +312,10 @@ def _track_saved(ctx: Function, args: tuple, raw: Any, out: np.ndarray, result: 
         if value is out:
             tensor, source = result, _OUTPUT
         else:
-            source = _argument_holding(value, args)
-            if source is None:
+            for source, array in enumerate(arrays):  # noqa: B007 - source is used below
+                if array is value:
+                    break
+            else:
                 kept.append(value)  # a constant made by the op (mask, index...)
                 continue
             tensor = args[source]
@@ -328,14 +332,6 @@ def _track_saved(ctx: Function, args: tuple, raw: Any, out: np.ndarray, result: 
         kept.append(value)
     ctx._saved = tuple(kept)
     ctx._saved_versions = tuple(versions)
-
-
-def _argument_holding(value: Any, args: tuple) -> int | None:
-    """The index of the argument that is (or whose array is) ``value``, or None."""
-    for position, arg in enumerate(args):
-        if arg is value or (isinstance(arg, Tensor) and arg._data is value):
-            return position
-    return None
 
 
 def forward_error(cls: type, arrays: list, error: ValueError) -> ValueError:
