@@ -36,6 +36,7 @@ class Case:
     atol: float = 1e-5
     torch_fn: Callable[..., Any] | None = None  # when torch spells it differently
     keeps_dtype: bool = True  # float32 in, float32 out
+    with_torch: bool = True  # False: not comparable with PyTorch (its own random draws)
     differentiable: bool = True  # False: only forward values are checked
 
 
@@ -541,5 +542,13 @@ CASES: list[Case] = [
         unary(),
         lambda x: x,
         differentiable=False,
+    ),
+    Case(
+        "dropout",
+        (elementwise.Dropout,),
+        # Seeded on each call: finite differences must see one function, one mask.
+        lambda lib, x: (lib.manual_seed(0), lib.nn.functional.dropout(x, 0.5))[1],
+        unary(),
+        with_torch=False,
     ),
 ]

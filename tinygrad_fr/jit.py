@@ -214,7 +214,7 @@ class _Patches:
         recorder = self.recorder
         self.saved = (
             Primitive.__dict__["apply"], NonDifferentiable.__dict__["apply"],
-            Function.__dict__["apply"], engine.backward, engine.grad,
+            Function.__dict__["apply"],
         )  # fmt: skip
         primitive_apply = Primitive.apply.__func__
         nondiff_apply = NonDifferentiable.apply.__func__
@@ -234,26 +234,24 @@ class _Patches:
                 "Python code on Tensors); call the step without tg.jit.capture"
             )
 
-        def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Any = None,
-                     create_graph: bool = False) -> None:  # fmt: skip
-            if create_graph:
-                raise CaptureError("capture: create_graph=True cannot be captured")
-            outputs = engine._as_list(tensors)
-            grads = engine._root_grads(outputs, grad_tensors, "backward", False)
-            recorder.record_backward(outputs, grads)
-
-        def grad(*args: Any, **kwargs: Any) -> Any:
-            raise CaptureError("capture: tg.grad cannot be captured; use backward()")
-
         Primitive.apply = recording(primitive_apply)
         NonDifferentiable.apply = recording(nondiff_apply)
         Function.apply = classmethod(refuse_function)
-        engine.backward, engine.grad = backward, grad
+        engine.capture_hook = self
 
     def __exit__(self, *exc_info: object) -> None:
-        primitive, nondiff, user, backward, grad = self.saved
-        Primitive.apply, NonDifferentiable.apply, Function.apply = primitive, nondiff, user
-        engine.backward, engine.grad = backward, grad
+        Primitive.apply, NonDifferentiable.apply, Function.apply = self.saved
+        engine.capture_hook = None
+
+    def backward(self, outputs: list, grads: list, create_graph: bool) -> None:
+        """Record (and run) a backward call made by the captured function."""
+        if create_graph:
+            raise CaptureError("capture: create_graph=True cannot be captured")
+        self.recorder.record_backward(outputs, grads)
+
+    def grad(self) -> None:
+        """tg.grad inside a captured function: refused."""
+        raise CaptureError("capture: tg.grad cannot be captured; use backward()")
 
 
 class _BackwardPlan:

@@ -18,6 +18,9 @@ from . import function, grad_mode
 from .broadcast import sum_to_shape
 from .function import Function
 
+# Set by tinygrad_fr.jit while it records a step: backward and grad go through it.
+capture_hook: Any = None
+
 
 def backward(
     tensors: Any,
@@ -28,6 +31,8 @@ def backward(
     """Accumulate into the ``.grad`` of leaves the gradient of ``tensors`` (PyTorch's API)."""
     outputs = _as_list(tensors)
     grads = _root_grads(outputs, grad_tensors, "backward", create_graph)
+    if capture_hook is not None:
+        return capture_hook.backward(outputs, grads, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
     _run(outputs, grads, retain_graph, create_graph, None)
@@ -50,6 +55,8 @@ def grad(
     >>> dx.item(), ddx.item()
     (27.0, 18.0)
     """
+    if capture_hook is not None:
+        capture_hook.grad()
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     for index, tensor in enumerate(ins):

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import rng
+from ..ops.elementwise import Dropout
 from ..ops.linalg import Linear as LinearOp
 from ..tensor import Tensor
 from .functional_loss import (
@@ -120,19 +120,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     x = as_tensor(input, "dropout")
     if not training or p == 0:
         return x
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    if p == 1:
-        return x * np.zeros(x.shape, dtype)
-    generator = rng.generator()
-    draws: np.ndarray
-    # float32 draws are twice as fast and plenty to compare with p.
-    if dtype == np.float32:
-        draws = generator.random(x.shape, dtype=np.float32)
-    else:
-        draws = generator.random(x.shape)
-    scale = np.zeros(x.shape, dtype)
-    scale[draws >= p] = 1.0 / (1.0 - p)
-    return x * scale
+    return Dropout.apply(x, float(p))
 
 
 def check_probability(p: Any, op: str) -> None:

@@ -161,10 +161,9 @@ def binary_cross_entropy_with_logits(
     x = _input(input, op)
     target = _float_target(target, x, op)
     # softplus(-x) = max(-x, 0) + log(1 + e**-|x|): the log stays in (0, log 2] for any x.
-    # |x| is x times a constant sign taken as +1 at 0, the branch relu(-x) also follows
-    # there, so that the gradient at x = 0 is sigmoid(0) - t (abs() would give -t).
-    minus_sign = np.where(x._data >= 0, -1.0, 1.0).astype(x.dtype)
-    softplus_neg = (-x).relu() + (x * minus_sign).exp().add(1.0).log()
+    # -|x| is chosen by a where with x >= 0 taking -x, the branch relu(-x) also follows at
+    # 0, so that the gradient at x = 0 is sigmoid(0) - t (abs() would give -t).
+    softplus_neg = (-x).relu() + where(x >= 0, -x, x).exp().add(1.0).log()
     if pos_weight is None:
         losses = (1 - target) * x + softplus_neg
     else:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import rng
 from ..autograd.function import Primitive
 from .dispatch import constant, is_tensor, log, where
 
@@ -320,6 +321,31 @@ class Where(Primitive):
         return None, grad_x, grad_y
 
 
+class Dropout(Primitive):
+    """out = x * mask / (1 - p) with mask ~ Bernoulli(1 - p);  dx = grad * mask / (1 - p)
+
+    The mask is drawn in forward from the library generator, so each call draws anew
+    (a replayed step included) and tg.manual_seed makes it repeatable.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: float) -> Any:
+        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        generator = rng.generator()
+        # float32 draws are twice as fast and plenty to compare with p
+        draws = generator.random(x.shape, dtype=np.float32 if dtype == np.float32 else np.float64)
+        scale = np.zeros(x.shape, dtype)
+        if p < 1:
+            scale[draws >= p] = 1.0 / (1.0 - p)
+        ctx.save_for_backward(scale)
+        return x * scale
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (scale,) = ctx.saved_tensors
+        return grad * scale
+
+
 class Clone(Primitive):
     """out = a copy of x;  dx = grad"""
 
@@ -348,5 +374,5 @@ class Cast(Primitive):
 # Every primitive of this module, for the op table test (which fails if one has no row).
 PRIMITIVES = (
     Add, Sub, Mul, Div, Pow, Neg, Exp, Log, Sqrt, Abs, Tanh, Sigmoid, ReLU, LeakyReLU, Clamp,
-    Maximum, Minimum, Where, Clone, Cast,
+    Maximum, Minimum, Where, Dropout, Clone, Cast,
 )  # fmt: skip

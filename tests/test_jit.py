@@ -1,0 +1,254 @@
+"""tg.jit.capture: replays give exactly what eager execution gives, and unsafe steps are refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_fr as tg
+from tinygrad_fr import nn, optim
+from tinygrad_fr.jit import CaptureError
+
+RNG = np.random.default_rng(0)
+IMAGES = RNG.random((64, 12))
+LABELS = RNG.integers(0, 3, 64)
+ONE_HOT = np.eye(3)[LABELS]
+
+
+def _model(dropout: float = 0.0, dtype=tg.float64):
+    tg.manual_seed(0)
+    layers = [nn.Linear(12, 8), nn.Sigmoid()]
+    if dropout:
+        layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers, nn.Linear(8, 3)).to(dtype)
+
+
+def _train(step, batches):
+    losses = []
+    for x, y in batches:
+        losses.append(step(x, y))
+    return losses
+
+
+def _compare(make_step, batches):
+    """Train twice from the same state, eagerly and captured: everything must be identical."""
+    eager_model, eager_step = make_step()
+    captured_model, step = make_step()
+    captured = tg.jit.capture(step)
+    tg.manual_seed(5)  # the same random draws (dropout masks) for both runs
+    eager_losses = _train(eager_step, batches)
+    tg.manual_seed(5)
+    captured_losses = _train(captured, batches)
+    assert captured.replays == len(batches) - 2
+    for mine, reference in zip(captured_losses, eager_losses):
+        assert np.array_equal(np.asarray(mine.numpy()), np.asarray(reference.numpy()))
+    for mine, reference in zip(captured_model.parameters(), eager_model.parameters()):
+        assert np.array_equal(mine.numpy(), reference.numpy())
+        assert np.array_equal(mine.grad.numpy(), reference.grad.numpy())
+
+
+def _per_sample_batches():
+    return [(tg.from_numpy(IMAGES[i]), tg.from_numpy(ONE_HOT[i])) for i in range(20)]
+
+
+def _mini_batches(dtype=np.float64):
+    loader = tg.data.DataLoader(
+        tg.data.TensorDataset(IMAGES.astype(dtype), ONE_HOT.astype(dtype)), batch_size=8,
+        shuffle=True, seed=1,
+    )  # fmt: skip
+    return list(loader)
+
+
+def test_per_sample_sgd_replays_bit_identically():
+    def make():
+        model = _model()
+        optimizer = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(x).sigmoid(), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        return model, step
+
+    _compare(make, _per_sample_batches())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_mini_batch_adam_with_quadratic_cost_replays_bit_identically(dtype):
+    def make():
+        model = _model(dtype=dtype)
+        optimizer = optim.Adam(model.parameters(), lr=0.01)
+
+        def step(x, y):
+            model.zero_grad()
+            loss = 0.5 * ((model(x) - y) ** 2).sum(dim=1).mean()
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        return model, step
+
+    _compare(make, _mini_batches(dtype))
+
+
+def test_dropout_draws_a_new_mask_on_every_replay():
+    def make():
+        model = _model(dropout=0.5)
+        optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x, y):
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        return model, step
+
+    _compare(make, _mini_batches())
+    _, step = make()
+    tg.manual_seed(5)
+    state = tg.rng.generator().bit_generator.state
+    step(*_mini_batches()[0])
+    assert tg.rng.generator().bit_generator.state != state  # a mask was drawn
+
+
+def test_cross_entropy_and_accuracy_inside_the_step_replay_bit_identically():
+    def make():
+        model = _model()
+        optimizer = optim.SGD(model.parameters(), lr=0.5)
+
+        def step(x, labels):
+            optimizer.zero_grad()
+            logits = model(x)
+            loss = nn.functional.cross_entropy(logits, labels)
+            loss.backward()
+            optimizer.step()
+            accuracy = (logits.argmax(1) == labels).float().mean()
+            return loss, accuracy
+
+        return model, step
+
+    batches = [
+        (tg.from_numpy(IMAGES[i : i + 8]), tg.from_numpy(LABELS[i : i + 8]))
+        for i in range(0, 64, 8)
+    ]
+    eager_model, eager_step = make()
+    captured_model, step = make()
+    captured = tg.jit.capture(step)
+    for x, labels in batches:
+        mine, reference = captured(x, labels), eager_step(x, labels)
+        assert [t.item() for t in mine] == [t.item() for t in reference]
+    assert captured.replays == len(batches) - 2
+    for mine, reference in zip(captured_model.parameters(), eager_model.parameters()):
+        assert np.array_equal(mine.numpy(), reference.numpy())
+
+
+def test_input_gradients_are_filled_on_replay():
+    weight = tg.Tensor(RNG.random(4), requires_grad=True)
+
+    @tg.jit.capture
+    def step(x):
+        (x * weight).sum().backward()
+
+    for _ in range(4):
+        x = tg.Tensor(RNG.random(4), requires_grad=True)
+        step(x)
+        np.testing.assert_array_equal(x.grad.numpy(), weight.numpy())
+
+
+def test_a_new_shape_records_again():
+    model = _model()
+
+    @tg.jit.capture
+    def forward(x):
+        return model(x)
+
+    for rows in (4, 4, 4, 2, 2, 2):
+        x = tg.from_numpy(IMAGES[:rows])
+        out = forward(x)
+        with tg.no_grad():
+            np.testing.assert_array_equal(out.numpy(), model(x).numpy())
+    assert forward.replays == 2
+
+
+def test_returned_structures_are_rebuilt_with_detached_tensors():
+    @tg.jit.capture
+    def step(x):
+        doubled = x * 2
+        return {"double": doubled, "pair": (doubled + 1, None)}
+
+    for value in (1.0, 2.0, 3.0):
+        result = step(tg.Tensor([value]))
+    assert result["double"].item() == 6.0 and result["pair"][0].item() == 7.0
+    assert result["pair"][1] is None and result["double"].grad_fn is None
+
+
+def test_a_step_that_branches_on_data_is_refused():
+    @tg.jit.capture
+    def step(x):
+        if float(x.sum()._data) > 0:  # branching on a value read behind the library's back
+            return x * 2
+        return x.exp()
+
+    step(tg.Tensor([1.0]))
+    with pytest.raises(CaptureError, match="differs between the first two calls"):
+        step(tg.Tensor([-1.0]))
+
+
+def test_a_constant_computed_from_the_data_is_refused():
+    @tg.jit.capture
+    def step(x):
+        return x * (x._data > 0)  # a mask made with NumPy, outside tensor ops
+
+    step(tg.Tensor([1.0, -1.0]))
+    with pytest.raises(CaptureError, match="argument 1 of Mul changed"):
+        step(tg.Tensor([-1.0, 1.0]))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (lambda x: x.sum().item(), r"item\(\) is not allowed"),
+        (lambda x: x.numpy(), r"\.data is not allowed"),
+        (lambda x: bool((x > 0).all()), r"bool\(\) is not allowed"),
+        (lambda x: x.add_(1), "add_ is not allowed"),
+        (lambda x: tg.grad(x.sum(), x), "tg.grad cannot be captured"),
+        (lambda x: tg.backward(x.sum(), create_graph=True), "create_graph"),
+        (lambda x: x.sum().backward(create_graph=True), "create_graph"),
+        (lambda x: 3.0, "returned float"),
+    ],
+    ids=["item", "numpy", "bool", "in-place", "grad", "tg.backward", "create_graph", "float"],
+)
+def test_what_a_replay_could_not_redo_is_refused(body, message):
+    step = tg.jit.capture(body)
+    with pytest.raises(CaptureError, match=message):
+        step(tg.Tensor([1.0, 2.0], requires_grad=True))
+    assert not tg.autograd.grad_mode.capturing
+
+
+def test_custom_functions_are_refused():
+    class Double(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    step = tg.jit.capture(lambda x: Double.apply(x))
+    with pytest.raises(CaptureError, match="custom Function Double"):
+        step(tg.Tensor([1.0], requires_grad=True))
+
+
+def test_capture_leaves_the_library_as_it_was():
+    step = tg.jit.capture(lambda x: x.sum().item())
+    with pytest.raises(CaptureError):
+        step(tg.Tensor([1.0]))
+    x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()  # ops and backward work normally again
+    assert x.grad.tolist() == [2.0, 4.0] and x.sum().item() == 3.0
