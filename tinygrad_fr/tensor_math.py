@@ -349,10 +349,7 @@ class TensorMath:
         """
         if isinstance(dim, TensorMath):
             return self.maximum(dim)
-        dim, keepdim = _reduction_args("max", dim, keepdim, axis, keepdims)
-        if isinstance(dim, (int, np.integer)):
-            return MaxResult(*self._extremum_along(dim, keepdim, np.argmax, "max"))
-        return self.amax(dim, keepdim)
+        return self._extremum("max", dim, keepdim, axis, keepdims)
 
     def min(
         self,
@@ -369,10 +366,15 @@ class TensorMath:
         """
         if isinstance(dim, TensorMath):
             return self.minimum(dim)
-        dim, keepdim = _reduction_args("min", dim, keepdim, axis, keepdims)
+        return self._extremum("min", dim, keepdim, axis, keepdims)
+
+    def _extremum(self, op: str, dim: Any, keepdim: bool, axis: Any, keepdims: Any) -> Any:
+        """max or min: (values, indices) along one int dim, else the values over ``dim``."""
+        dim, keepdim = _reduction_args(op, dim, keepdim, axis, keepdims)
         if isinstance(dim, (int, np.integer)):
-            return MinResult(*self._extremum_along(dim, keepdim, np.argmin, "min"))
-        return self.amin(dim, keepdim)
+            result, pick = (MaxResult, np.argmax) if op == "max" else (MinResult, np.argmin)
+            return result(*self._extremum_along(dim, keepdim, pick, op))
+        return self.amax(dim, keepdim) if op == "max" else self.amin(dim, keepdim)
 
     def _extremum_along(self, dim: int, keepdim: bool, pick: Any, op: str) -> tuple:
         """(values, indices) along one dim; the gradient goes to the returned index only."""

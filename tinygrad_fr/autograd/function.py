@@ -189,7 +189,7 @@ class Primitive(Function):
     _tensor_level = False
 
     @classmethod
-    def apply(cls, *args: Any) -> Any:  # noqa: C901 - the hot path, kept in one piece
+    def apply(cls, *args: Any) -> Any:
         """Run the op on the arrays of ``args`` and record a node if a gradient is needed."""
         tensor_cls = Tensor
         arrays = []
@@ -211,20 +211,7 @@ class Primitive(Function):
         if grad_mode.anomaly_enabled:
             return _apply_checked(cls, args, arrays)
         if not record or not grad_mode.grad_enabled:
-            try:
-                out = cls.forward(NO_RECORD, *arrays)
-            except ValueError as error:
-                raise forward_error(cls, arrays, error) from None
-            if type(out) is not np.ndarray:
-                out = np.asarray(out)
-            result = object.__new__(tensor_cls)
-            result._data = out
-            result._grad = result._grad_fn = result._storage = result.name = None
-            result._requires_grad = False
-            result._output_nr = 0
-            if cls._is_view:
-                result._storage = storage_of(args[0])
-            return result
+            return _untracked(cls, args, arrays)
 
         ctx = cls.__new__(cls)
         try:
@@ -272,25 +259,30 @@ class NonDifferentiable(Primitive):
         """Run ``forward`` on the arrays of ``args``; the result does not require grad."""
         tensor_cls = Tensor
         arrays = [arg._data if isinstance(arg, tensor_cls) else arg for arg in args]
-        try:
-            out = cls.forward(NO_RECORD, *arrays)
-        except ValueError as error:
-            raise forward_error(cls, arrays, error) from None
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        result = object.__new__(tensor_cls)
-        result._data = out
-        result._grad = result._grad_fn = result._storage = result.name = None
-        result._requires_grad = False
-        result._output_nr = 0
-        if cls._is_view:
-            result._storage = storage_of(args[0])
-        return result
+        return _untracked(cls, args, arrays)
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
         """Never called: these ops are not recorded in the graph."""
         raise RuntimeError(f"{type(ctx).__name__} has no gradient")
+
+
+def _untracked(cls: Any, args: tuple, arrays: list) -> Any:
+    """Run forward with nothing recorded; the result does not require grad."""
+    try:
+        out = cls.forward(NO_RECORD, *arrays)
+    except ValueError as error:
+        raise forward_error(cls, arrays, error) from None
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)  # NumPy returns scalars for 0-d results
+    result = object.__new__(Tensor)
+    result._data = out
+    result._grad = result._grad_fn = result._storage = result.name = None
+    result._requires_grad = False
+    result._output_nr = 0
+    if cls._is_view:
+        result._storage = storage_of(args[0])
+    return result
 
 
 def _track_saved(

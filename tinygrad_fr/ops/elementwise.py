@@ -164,18 +164,22 @@ class Sqrt(Primitive):
         return grad / (2 * out)
 
 
-class Abs(Primitive):
-    """out = |x|;  dx = grad * sign(x)  (0 at x == 0, as in PyTorch)"""
+class ScaledByFactor(Primitive):
+    """Base of ops out = x * factor, a constant factor forward saves;  dx = grad * factor"""
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (factor,) = ctx.saved_tensors
+        return grad * factor
+
+
+class Abs(ScaledByFactor):
+    """out = |x| = x * sign(x);  dx = grad * sign(x)  (0 at x == 0, as in PyTorch)"""
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
         ctx.save_for_backward(np.sign(x))
         return np.abs(x)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        (sign,) = ctx.saved_tensors
-        return grad * sign
 
 
 class Tanh(Primitive):
@@ -239,19 +243,14 @@ class ReLU(Primitive):
         return where(positive, grad, 0.0)
 
 
-class LeakyReLU(Primitive):
-    """out = x if x > 0 else slope * x;  dx = grad * (1 or slope)"""
+class LeakyReLU(ScaledByFactor):
+    """out = x * (1 if x > 0 else slope);  dx = grad * (1 or slope)"""
 
     @staticmethod
     def forward(ctx: Any, x: Any, slope: float) -> Any:
         factor = np.where(x > 0, 1.0, slope).astype(x.dtype)
         ctx.save_for_backward(factor)
         return x * factor
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        (factor,) = ctx.saved_tensors
-        return grad * factor
 
 
 class Clamp(Primitive):
@@ -278,14 +277,11 @@ class Maximum(Primitive):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
-        out = np.maximum(x, y)
-        ctx.save_for_backward(((x > y) + 0.5 * (x == y)).astype(out.dtype))
-        return out
+        return _pick_forward(ctx, np.maximum(x, y), x > y, x == y)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        (share_x,) = ctx.saved_tensors
-        return grad * share_x, grad * (1 - share_x)
+        return _pick_backward(ctx, grad)
 
 
 class Minimum(Primitive):
@@ -293,14 +289,22 @@ class Minimum(Primitive):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
-        out = np.minimum(x, y)
-        ctx.save_for_backward(((x < y) + 0.5 * (x == y)).astype(out.dtype))
-        return out
+        return _pick_forward(ctx, np.minimum(x, y), x < y, x == y)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        (share_x,) = ctx.saved_tensors
-        return grad * share_x, grad * (1 - share_x)
+        return _pick_backward(ctx, grad)
+
+
+def _pick_forward(ctx: Any, out: Any, x_wins: Any, tie: Any) -> Any:
+    """Save x's share of the gradient: 1 where x was picked, 1/2 on ties, else 0."""
+    ctx.save_for_backward((x_wins + 0.5 * tie).astype(out.dtype))
+    return out
+
+
+def _pick_backward(ctx: Any, grad: Any) -> tuple:
+    (share_x,) = ctx.saved_tensors
+    return grad * share_x, grad * (1 - share_x)
 
 
 class Where(Primitive):
@@ -321,7 +325,7 @@ class Where(Primitive):
         return None, grad_x, grad_y
 
 
-class Dropout(Primitive):
+class Dropout(ScaledByFactor):
     """out = x * mask / (1 - p) with mask ~ Bernoulli(1 - p);  dx = grad * mask / (1 - p)
 
     The mask is drawn in forward from the library generator, so each call draws anew
@@ -339,11 +343,6 @@ class Dropout(Primitive):
             scale[draws >= p] = 1.0 / (1.0 - p)
         ctx.save_for_backward(scale)
         return x * scale
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        (scale,) = ctx.saved_tensors
-        return grad * scale
 
 
 class Clone(Primitive):
