@@ -115,7 +115,9 @@ def replayable(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def _signature(args: tuple) -> tuple[list, list, tuple]:
     """The arguments (arrays wrapped as Tensors), the tensor inputs, and the cache key."""
-    call_args, inputs, key = [], [], [grad_mode.grad_enabled]
+    call_args: list = []
+    inputs: list = []
+    key: list = [grad_mode.grad_enabled]
     for arg in args:
         if isinstance(arg, np.ndarray):
             arg = Tensor(arg)
@@ -179,18 +181,12 @@ class _Recorder:
         plan.run(self.env, self.inputs, record=True)
 
 
-def _record(fn: Callable[..., Any], args: tuple, inputs: list) -> tuple[Any, _Recording]:
-    """Call ``fn`` normally while recording what it does."""
+def _record(fn: Callable[..., Any], call_args: list, inputs: list) -> tuple[Any, _Recording]:
+    """Call ``fn`` normally (arrays already wrapped as Tensors) while recording what it does."""
     global _recorder
     if _recorder is not None:
         raise CaptureError("capture: a captured function cannot call another one")
     recorder = _Recorder(inputs)
-    call_args = list(args)
-    for position, arg in enumerate(args):
-        if isinstance(arg, np.ndarray):
-            call_args[position] = inputs[
-                sum(isinstance(a, (Tensor, np.ndarray)) for a in args[:position])
-            ]
     patches = _Patches(recorder)
     _recorder = recorder
     grad_mode.capturing = True
@@ -216,8 +212,8 @@ class _Patches:
             Primitive.__dict__["apply"], NonDifferentiable.__dict__["apply"],
             Function.__dict__["apply"],
         )  # fmt: skip
-        primitive_apply = Primitive.apply.__func__
-        nondiff_apply = NonDifferentiable.apply.__func__
+        primitive_apply = Primitive.__dict__["apply"].__func__
+        nondiff_apply = NonDifferentiable.__dict__["apply"].__func__
 
         def recording(original: Any) -> Any:
             def apply(cls: type, *args: Any) -> Any:
@@ -234,13 +230,13 @@ class _Patches:
                 "Python code on Tensors); call the step without tg.jit.capture"
             )
 
-        Primitive.apply = recording(primitive_apply)
-        NonDifferentiable.apply = recording(nondiff_apply)
-        Function.apply = classmethod(refuse_function)
+        Primitive.apply = recording(primitive_apply)  # type: ignore[method-assign]
+        NonDifferentiable.apply = recording(nondiff_apply)  # type: ignore[method-assign]
+        Function.apply = classmethod(refuse_function)  # type: ignore[method-assign,assignment]
         engine.capture_hook = self
 
     def __exit__(self, *exc_info: object) -> None:
-        Primitive.apply, NonDifferentiable.apply, Function.apply = self.saved
+        Primitive.apply, NonDifferentiable.apply, Function.apply = self.saved  # type: ignore[method-assign]
         engine.capture_hook = None
 
     def backward(self, outputs: list, grads: list, create_graph: bool) -> None:
@@ -353,7 +349,7 @@ class _Recording:
             if step[0] == "op" and step[2] is not NO_RECORD and step[2]._saved_versions:
                 step[2].release()
         # What a replay runs: ops as (forward, ctx, argument specs, environment index).
-        self.program = [
+        self.program: list[Any] = [
             (step[1].forward, step[2], step[3], step[4]) if step[0] == "op" else step
             for step in self.steps
         ]
@@ -380,7 +376,7 @@ class _Recording:
             elif step[0] == "backward":
                 step[1].run(env, inputs)
             else:
-                _, method, owner, args, kwargs = step
+                method, owner, args, kwargs = step[1:]
                 method(owner, *args, **kwargs)
         return _build_result(self.result, env)
 

@@ -184,7 +184,11 @@ class Tensor(TensorMath):
         return self._grad_fn
 
     def retain_grad(self) -> None:
-        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it)."""
+        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it).
+
+        As in PyTorch, every later backward or ``tg.grad`` through this tensor adds to its
+        ``.grad``, including a ``tg.grad`` whose output is the tensor itself (adding ones).
+        """
         node = self._grad_fn
         if node is None:
             return
@@ -198,7 +202,7 @@ class Tensor(TensorMath):
     def retains_grad(self) -> bool:
         """Whether retain_grad() was called on this non-leaf tensor."""
         retained = self._grad_fn._retained if self._grad_fn is not None else None
-        return bool(retained) and any(ref() is self for _, ref in retained)
+        return retained is not None and any(ref() is self for _, ref in retained)
 
     def backward(
         self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 # What max(dim) and min(dim) return, as torch.return_types.max does.
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
+MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
+MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def _operand(tensor: Any, other: Any) -> Any:
@@ -116,6 +116,13 @@ class TensorMath:
 
     __slots__ = ()
     _data: np.ndarray
+    _requires_grad: bool
+    if TYPE_CHECKING:  # provided by Tensor
+
+        @classmethod
+        def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor: ...
+
+        def detach(self) -> Tensor: ...
 
     # -- arithmetic operators ---------------------------------------------------------------
 
@@ -373,7 +380,7 @@ class TensorMath:
         dim, keepdim = _reduction_args(op, dim, keepdim, axis, keepdims)
         if isinstance(dim, (int, np.integer)):
             result, pick = (MaxResult, np.argmax) if op == "max" else (MinResult, np.argmin)
-            return result(*self._extremum_along(dim, keepdim, pick, op))
+            return result(*self._extremum_along(int(dim), keepdim, pick, op))
         return self.amax(dim, keepdim) if op == "max" else self.amin(dim, keepdim)
 
     def _extremum_along(self, dim: int, keepdim: bool, pick: Any, op: str) -> tuple:
@@ -501,7 +508,7 @@ class TensorMath:
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
         """All dimensions reversed (the transpose of a matrix)."""
         ndim = self._data.ndim
-        return self if ndim < 2 else Permute.apply(self, tuple(range(ndim - 1, -1, -1)))
+        return self if ndim < 2 else Permute.apply(self, tuple(range(ndim - 1, -1, -1)))  # type: ignore[return-value]
 
     @property
     def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name

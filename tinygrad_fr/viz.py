@@ -1,8 +1,9 @@
 """Draw the graph of a computation with Graphviz: ops, values and gradients.
 
-Leaves show their value and gradient, op nodes their name and output shape (and their output
-values while the graph is alive: call ``backward(retain_graph=True)`` first to see them after
-backward). Tensors on which ``retain_grad()`` was called show their gradient too.
+Leaves show their value and gradient, op nodes their name and output shape. Ops that keep
+their output for backward (sigmoid, tanh, exp...) also show its value while the graph is alive
+(call ``backward(retain_graph=True)`` to see them after backward); other ops keep no output.
+Tensors on which ``retain_grad()`` was called show their gradient on their op.
 
 >>> import tinygrad_fr as tg
 >>> w = tg.Tensor([0.0, 1.0], requires_grad=True); w.name = "w"

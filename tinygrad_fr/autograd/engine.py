@@ -220,6 +220,7 @@ def _run(  # noqa: C901 - the walk reads best in one piece
         while ready:
             node = ready.pop()
             grad_out = buffers.pop(node, None)
+            grads_in: tuple
             if grad_out is None:
                 grads_in = ()  # no gradient reached this node: only release its parents
             elif to_run is not None and node not in to_run:
@@ -460,7 +461,7 @@ def _check_user_grads(node: Function, grads: tuple, create_graph: bool) -> tuple
             f"{type(node).__name__}.backward returned {len(grads)} gradients but forward took "
             f"{expected} arguments: return one per argument (None where there is none)"
         )
-    converted = []
+    converted: list = []
     for position, (g, edge) in enumerate(zip(grads, node.next_edges)):
         if g is None or edge is None:
             converted.append(None)

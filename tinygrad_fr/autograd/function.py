@@ -237,7 +237,7 @@ class Primitive(Function):
         return result
 
 
-def _apply_checked(cls: type, args: tuple, arrays: list) -> Any:
+def _apply_checked(cls: Any, args: tuple, arrays: list) -> Any:
     """``apply`` under detect_anomaly: NumPy stays quiet, a NaN or inf raises our error."""
     with grad_mode.no_anomaly_check(), np.errstate(all="ignore"):
         result = cls.apply(*args)
@@ -295,11 +295,11 @@ def _track_saved(
     by ``.data``/``.numpy()``/``from_numpy``, or a raw ndarray argument) is saved as a private
     copy: no write through any view of it can change the gradient.
     """
-    saved = ctx._saved
+    saved: tuple = ctx._saved or ()
     if raw is not out:  # a 0-d result came back as a NumPy scalar: save the array instead
         saved = tuple(out if value is raw else value for value in saved)
-    kept = []
-    versions = []
+    kept: list = []
+    versions: list = []
     for value in saved:
         if value is out:
             tensor, source = result, _OUTPUT

@@ -14,13 +14,13 @@ from .function import check_forward
 from .storage import storage_of
 
 
-def apply_user_function(cls: type, args: tuple) -> Any:
+def apply_user_function(cls: Any, args: tuple) -> Any:
     """Run ``cls.forward`` on Tensors and attach the outputs to a new graph node."""
     tensor_cls = function.Tensor
     record = grad_mode.grad_enabled and any(
         isinstance(arg, tensor_cls) and arg._requires_grad for arg in args
     )
-    ctx = cls.__new__(cls) if record else _UserNoRecord()
+    ctx: Any = cls.__new__(cls) if record else _UserNoRecord()
     if record:
         _connect_inputs(ctx, args)
     previous = grad_mode.grad_enabled
@@ -88,7 +88,8 @@ def _track_saved_tensors(ctx: Any, saved: tuple, args: tuple, outs: list) -> Non
     tensor that is neither (kept as a constant).
     """
     tensor_cls = function.Tensor
-    values, versions = [], []
+    values: list = []
+    versions: list = []
     for value in saved:
         if not isinstance(value, tensor_cls):
             if value is not None:

@@ -34,7 +34,7 @@ class Sum(Primitive):
     @staticmethod
     def forward(ctx: Any, x: Any, axes: tuple | None, keepdims: bool) -> Any:
         ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
-        return np.add.reduce(x, axis=axes, keepdims=keepdims)
+        return np.add.reduce(x, axis=axes, keepdims=keepdims)  # type: ignore[call-overload]
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -51,7 +51,7 @@ class Mean(Primitive):
         count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
         ctx.count = count
         # add.reduce then divide, as np.mean does, without its Python wrapper
-        return np.add.reduce(x, axis=axes, keepdims=keepdims) / count
+        return np.add.reduce(x, axis=axes, keepdims=keepdims) / count  # type: ignore[call-overload]
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
