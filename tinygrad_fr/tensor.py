@@ -1,8 +1,8 @@
 """The Tensor: an ndarray that remembers how it was computed, so gradients can flow back.
 
 This file holds construction, properties, conversions and the autograd-facing methods
-(``backward``, ``detach``, ``retain_grad``, in-place updates). The math methods, one line
-each over the ops of :mod:`tinygrad_fr.ops`, are in :mod:`tinygrad_fr.tensor_math`.
+(``backward``, ``detach``, ``retain_grad``, in-place updates). The methods that apply ops
+are in :mod:`tinygrad_fr.tensor_math` (math) and :mod:`tinygrad_fr.tensor_shape` (shapes).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .autograd import engine, function, grad_mode
 from .autograd.storage import storage_of
 from .ops.nondiff import Alias
 from .tensor_math import TensorMath
+from .tensor_shape import TensorShape
 
 _PYTHON_SCALARS = (bool, int, float)
 
@@ -56,7 +57,7 @@ def to_array(data: Any, dtype: Any = None, op: str = "Tensor") -> np.ndarray:
     return array.copy()
 
 
-class Tensor(TensorMath):
+class Tensor(TensorMath, TensorShape):
     """A multi-dimensional array that records operations for reverse-mode autodiff.
 
     Args:

@@ -22,7 +22,9 @@ from hypothesis.extra import numpy as hnp
 
 from ..tensor import Tensor
 
-__all__ = ["dims", "elements", "mutually_broadcastable_shapes", "shapes", "tensors"]
+__all__ = [
+    "dims", "elements", "mutually_broadcastable_shapes", "shapes", "tensors", "valid_dims",
+]  # fmt: skip
 
 
 def shapes(
@@ -104,3 +106,6 @@ def dims(
     if not options:
         raise ValueError("dims: a 0-d tensor has no dim to draw and allow_none is False")
     return st.one_of(options)
+
+
+valid_dims = dims  # the name the issue uses for it
