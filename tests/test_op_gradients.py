@@ -34,6 +34,27 @@ def test_every_primitive_has_a_row():
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+@settings(max_examples=1)
+@given(data=st.data())
+def test_a_row_runs_the_primitive_it_covers_first(case: Case, data: st.DataObject):
+    primitive = case.covers[0]
+    calls = []
+    original = primitive.forward
+
+    def counting_forward(ctx, *args):
+        calls.append(primitive)
+        return original(ctx, *args)
+
+    primitive.forward = staticmethod(counting_forward)
+    try:
+        inputs, options = _draw(case, data)
+        case.fn(tg, *inputs, **options)
+    finally:
+        primitive.forward = staticmethod(original)
+    assert calls, f"row {case.name!r} never runs {primitive.__name__}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 @given(data=st.data())
 def test_forward_matches_numpy(case: Case, data: st.DataObject):
     if case.reference is None:
