@@ -42,8 +42,8 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing ``array``'s memory (no copy), with its dtype, as torch.from_numpy.
 
-    Writes to ``array`` show in the tensor and the reverse. While a recorded graph still
-    needs the values, ``array`` is read-only (writing raises), so gradients stay right.
+    Writes to ``array`` show in the tensor and the reverse. An op that saves these values
+    for backward saves its own copy, so later writes never change a gradient.
 
     >>> import numpy as np, tinygrad_fr as tg
     >>> a = np.array([1.0, 2.0])
