@@ -6,12 +6,10 @@ instead of being added to the gradient.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..jit import replayable
 from .optimizer import Optimizer, ParamsT, check_range
 
 
@@ -60,16 +58,6 @@ class Adam(Optimizer):
         check_range(name, "betas[0]", betas[0], high=1.0, example="0.9")
         check_range(name, "betas[1]", betas[1], high=1.0, example="0.999")
         check_range(name, "weight_decay", group["weight_decay"], example="1e-2")
-
-    @replayable
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param._grad is not None:
-                    self._update(param, group)
-        return loss
 
     def _update(self, param: Any, group: dict[str, Any]) -> None:
         lr, eps = float(group["lr"]), float(group["eps"])

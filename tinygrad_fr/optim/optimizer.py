@@ -120,6 +120,15 @@ class Optimizer:
     @replayable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param._grad is not None:
+                    self._update(param, group)
+        return loss
+
+    def _update(self, param: Any, group: dict[str, Any]) -> None:
+        """One parameter's update (subclasses using the base ``step`` define it)."""
         raise NotImplementedError(f"{self._name()} does not implement step()")
 
     def _evaluate(self, closure: Callable[[], Any] | None) -> Any:

@@ -6,12 +6,10 @@ running mean of the gradient) and weight decay added to the gradient.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..jit import replayable
 from .optimizer import Optimizer, ParamsT, check_range
 
 
@@ -55,16 +53,6 @@ class RMSprop(Optimizer):
         check_range("RMSprop", "eps", group["eps"], example="1e-8")
         check_range("RMSprop", "weight_decay", group["weight_decay"])
         check_range("RMSprop", "momentum", group["momentum"], example="0.9")
-
-    @replayable
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param._grad is not None:
-                    self._update(param, group)
-        return loss
 
     def _update(self, param: Any, group: dict[str, Any]) -> None:
         lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
