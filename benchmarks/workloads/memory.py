@@ -20,7 +20,7 @@ import numpy as np
 from benchmarks.data import init_mlp, mnist_like
 from benchmarks.frameworks import Framework, frameworks
 from benchmarks.harness import NUMPY, TINYGRAD, Config, Prepared, Row, Target
-from benchmarks.workloads import mlp, mlp_framework
+from benchmarks.workloads import mlp
 
 
 def traced_peak(prepare: Callable[[], Prepared]) -> int:
@@ -60,18 +60,7 @@ def run_peak_memory(config: Config) -> list[Row]:
         for fw in available:
             if fw.name != TINYGRAD:
                 continue
-            prepare = partial(
-                mlp_framework.prepare_training,
-                fw,
-                params,
-                images,
-                targets,
-                lr=spec.lr,
-                batch=spec.batch,
-                activation=spec.activation,
-                output_activation=False,
-                loss=spec.loss,
-            )
+            prepare = partial(mlp.prepare_framework, spec, fw, params, images, targets)
             try:
                 row.values[fw.name] = traced_peak(prepare) / 1024
             except Exception as error:

@@ -14,7 +14,7 @@ from functools import partial
 import numpy as np
 
 from benchmarks.data import init_mlp, mnist_like
-from benchmarks.frameworks import frameworks
+from benchmarks.frameworks import Framework, frameworks
 from benchmarks.harness import (
     CAPTURED,
     NUMPY,
@@ -118,6 +118,25 @@ def prepare_numpy(spec: MlpSpec, params: list, images: np.ndarray, targets: np.n
     return run, lambda: [a for pair in own for a in pair]
 
 
+def prepare_framework(
+    spec: MlpSpec, fw: Framework, params: list, images: np.ndarray, targets: np.ndarray,
+    captured: bool = False,
+) -> Prepared:  # fmt: skip
+    """The framework side of ``spec`` (``captured``: the step wrapped in tg.jit.capture)."""
+    return mlp_framework.prepare_training(
+        fw,
+        params,
+        images,
+        targets,
+        lr=spec.lr,
+        batch=spec.batch,
+        activation=spec.activation,
+        output_activation=spec.output_activation,
+        loss=spec.loss,
+        captured=captured,
+    )
+
+
 def implementations(spec: MlpSpec, config: Config, dtype: str, n: int) -> tuple[dict, dict]:
     """The ``prepare`` callables of every available implementation, and the missing ones."""
     images, targets = mnist_like(n, np.dtype(dtype))
@@ -127,19 +146,7 @@ def implementations(spec: MlpSpec, config: Config, dtype: str, n: int) -> tuple[
     for fw in available:
         variants = [(fw.name, False)] + ([(CAPTURED, True)] if fw.name == TINYGRAD else [])
         for name, captured in variants:
-            impls[name] = partial(
-                mlp_framework.prepare_training,
-                fw,
-                params,
-                images,
-                targets,
-                lr=spec.lr,
-                batch=spec.batch,
-                activation=spec.activation,
-                output_activation=spec.output_activation,
-                loss=spec.loss,
-                captured=captured,
-            )
+            impls[name] = partial(prepare_framework, spec, fw, params, images, targets, captured)
     return impls, missing
 
 
