@@ -178,6 +178,41 @@ def getitem_inputs() -> Any:
     )
 
 
+def index_put_inputs() -> Any:
+    """x, a value of the shape x[index] has, and a slice, an int or unique indices."""
+
+    def index_for(shape: tuple) -> Any:
+        n = shape[0]
+        return st.one_of(
+            st.integers(-n, n - 1),
+            st.tuples(st.integers(0, n - 1), st.integers(1, n)).map(
+                lambda t: slice(min(t), max(t) + 1)
+            ),
+            st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True).map(np.array),
+        )
+
+    def with_value(x: np.ndarray, index: Any) -> Any:
+        return arrays(x[index].shape, values()).map(lambda v: ((x, v), {"index": index}))
+
+    return tst.shapes(min_dims=1, **SMALL).flatmap(
+        lambda shape: st.tuples(arrays(shape, values()), index_for(shape)).flatmap(
+            lambda t: with_value(*t)
+        )
+    )
+
+
+def _index_put(lib: Any, x: Any, value: Any, index: Any) -> Any:
+    out = x * 1.0  # a non-leaf: item assignment is recorded and rebases its history
+    out[index] = value
+    return out
+
+
+def _index_put_numpy(x: np.ndarray, value: np.ndarray, index: Any) -> np.ndarray:
+    out = x.copy()
+    out[index] = value
+    return out
+
+
 def cat_inputs() -> Any:
     return st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).flatmap(
         lambda n: st.tuples(arrays((n[0], 2), values()), arrays((n[1], 2), values())).map(
@@ -474,6 +509,13 @@ CASES: list[Case] = [
         _index_add,
         index_add_inputs,
         torch_fn=_torch("index_add"),
+    ),
+    Case(
+        "index_put",
+        (movement.IndexPut, movement.GetItem),
+        _index_put,
+        index_put_inputs,
+        _index_put_numpy,
     ),
     Case(
         "cat",

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from . import dtypes, rng
+from .arrays import to_array
 from .autograd.storage import storage_of
-from .tensor import Tensor, to_array
+from .tensor import Tensor
 
 
 def _shape(size: tuple) -> tuple[int, ...]:

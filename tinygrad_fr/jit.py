@@ -21,11 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import engine, grad_mode
-from .autograd.function import NO_RECORD, Function, NonDifferentiable, Primitive
+from .autograd import engine
+from .autograd.function import NO_RECORD, Function
+from .autograd.grad_mode import state
+from .autograd.observer import BackwardCall, Observer, OpEvent, observe
 from .tensor import Tensor
 
-__all__ = ["CaptureError", "CapturedFunction", "capture", "replayable"]
+__all__ = ["CaptureError", "CapturedFunction", "capture"]
 
 # Where an op argument comes from, in a recording: an entry of the environment (the call's
 # input arrays, then the output of each recorded op), a tensor that existed before the call
@@ -33,8 +35,6 @@ __all__ = ["CaptureError", "CapturedFunction", "capture", "replayable"]
 ENV, TENSOR, CONST = 0, 1, 2
 # Where a gradient goes: the buffer of a recorded op, a parameter's .grad, an input's .grad.
 TO_NODE, TO_TENSOR, TO_INPUT = 0, 1, 2
-
-_recorder: _Recorder | None = None
 
 
 class CaptureError(RuntimeError):
@@ -93,31 +93,11 @@ class CapturedFunction:
         self._first.clear()
 
 
-def replayable(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a library method (optimizer step, zero_grad...) to be re-run by replays."""
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        recorder = _recorder
-        if recorder is None or recorder.paused:
-            return method(self, *args, **kwargs)
-        recorder.steps.append(("call", method, self, args, kwargs))
-        recorder.paused = True
-        grad_mode.capturing = False
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            recorder.paused = False
-            grad_mode.capturing = True
-
-    return wrapper
-
-
 def _signature(args: tuple) -> tuple[list, list, tuple]:
     """The arguments (arrays wrapped as Tensors), the tensor inputs, and the cache key."""
     call_args: list = []
     inputs: list = []
-    key: list = [grad_mode.grad_enabled]
+    key: list = [state.grad_enabled]
     for arg in args:
         if isinstance(arg, np.ndarray):
             arg = Tensor(arg)
@@ -137,8 +117,8 @@ def _signature(args: tuple) -> tuple[list, list, tuple]:
     return call_args, inputs, tuple(key)
 
 
-class _Recorder:
-    """Collects the steps of one call of the captured function."""
+class _Recorder(Observer):
+    """Collects the steps of one call of the captured function (an engine observer)."""
 
     def __init__(self, inputs: list) -> None:
         self.inputs = inputs
@@ -163,6 +143,53 @@ class _Recorder:
                 return (ENV, index)
         return (CONST, value)
 
+    def op(self, event: OpEvent) -> None:
+        """Record one op (refusing custom Functions, whose backward is Python on Tensors)."""
+        if self.paused:
+            return
+        op: Any = event.op
+        if not op._on_arrays:
+            raise CaptureError(
+                f"capture: custom Function {event.op.__name__} cannot be captured (its "
+                "backward is Python code on Tensors); call the step without tg.jit.capture"
+            )
+        self.record_op(event.op, event.args, event.outputs[0])
+
+    def write(self, tensor: Any, result: Any, op: str) -> None:
+        """In-place changes inside the step are refused: a replay would not redo them."""
+        if not self.paused:
+            _refuse(op)
+
+    def read(self, tensor: Any, what: str) -> None:
+        """Reading values into Python is refused: a replay would not redo it."""
+        if not self.paused:
+            _refuse(what)
+
+    def backward(self, run: Callable[[], Any], call: BackwardCall) -> Any:
+        """Record (and run) a backward call made by the captured function."""
+        if self.paused:
+            return run()
+        if call.inputs is not None:
+            raise CaptureError("capture: tg.grad cannot be captured; use backward()")
+        if call.create_graph:
+            raise CaptureError("capture: create_graph=True cannot be captured")
+        self.record_backward(list(call.outputs), list(call.grads))
+        return {}
+
+    def call(
+        self, run: Callable[[], Any], method: Callable[..., Any], owner: Any, args: tuple,
+        kwargs: dict,
+    ) -> Any:  # fmt: skip
+        """A library method (optimizer step, zero_grad...) is replayed as one call."""
+        if self.paused:
+            return run()
+        self.steps.append(("call", method, owner, args, kwargs))
+        self.paused = True
+        try:
+            return run()
+        finally:
+            self.paused = False
+
     def record_op(self, cls: type, args: tuple, result: Tensor) -> None:
         index = len(self.env)
         node = result._grad_fn
@@ -183,71 +210,20 @@ class _Recorder:
 
 def _record(fn: Callable[..., Any], call_args: list, inputs: list) -> tuple[Any, _Recording]:
     """Call ``fn`` normally (arrays already wrapped as Tensors) while recording what it does."""
-    global _recorder
-    if _recorder is not None:
+    if any(isinstance(observer, _Recorder) for observer in state.observers):
         raise CaptureError("capture: a captured function cannot call another one")
     recorder = _Recorder(inputs)
-    patches = _Patches(recorder)
-    _recorder = recorder
-    grad_mode.capturing = True
-    try:
-        with patches:
-            result = fn(*call_args)
-    finally:
-        _recorder = None
-        grad_mode.capturing = False
+    with observe(recorder):
+        result = fn(*call_args)
     recording = _Recording(recorder, result)
     return result, recording
 
 
-class _Patches:
-    """Swap the entry points of ops and backward for recording versions, and back."""
-
-    def __init__(self, recorder: _Recorder) -> None:
-        self.recorder = recorder
-
-    def __enter__(self) -> None:
-        recorder = self.recorder
-        self.saved = (
-            Primitive.__dict__["apply"], NonDifferentiable.__dict__["apply"],
-            Function.__dict__["apply"],
-        )  # fmt: skip
-        primitive_apply = Primitive.__dict__["apply"].__func__
-        nondiff_apply = NonDifferentiable.__dict__["apply"].__func__
-
-        def recording(original: Any) -> Any:
-            def apply(cls: type, *args: Any) -> Any:
-                result = original(cls, *args)
-                if not recorder.paused:
-                    recorder.record_op(cls, args, result)
-                return result
-
-            return classmethod(apply)
-
-        def refuse_function(cls: type, *args: Any) -> Any:
-            raise CaptureError(
-                f"capture: custom Function {cls.__name__} cannot be captured (its backward is "
-                "Python code on Tensors); call the step without tg.jit.capture"
-            )
-
-        Primitive.apply = recording(primitive_apply)  # type: ignore[method-assign]
-        NonDifferentiable.apply = recording(nondiff_apply)  # type: ignore[method-assign]
-        Function.apply = classmethod(refuse_function)  # type: ignore[method-assign,assignment]
-        engine.capture_hook = self
-
-    def __exit__(self, *exc_info: object) -> None:
-        Primitive.apply, NonDifferentiable.apply, Function.apply = self.saved  # type: ignore[method-assign]
-        engine.capture_hook = None
-
-    def backward(self, outputs: list, grads: list, create_graph: bool) -> None:
-        """Record (and run) a backward call made by the captured function."""
-        if create_graph:
-            raise CaptureError("capture: create_graph=True cannot be captured")
-        self.recorder.record_backward(outputs, grads)
-
-    def grad(self) -> None:
-        """tg.grad inside a captured function: refused."""
-        raise CaptureError("capture: tg.grad cannot be captured; use backward()")
+def _refuse(what: str) -> None:
+    raise CaptureError(
+        f"capture: {what} is not allowed inside a captured function: a replay would not "
+        "redo it. Return the tensor and read it after the call, or do it outside"
+    )
 
 
 class _BackwardPlan:
@@ -263,23 +239,14 @@ class _BackwardPlan:
                 )
             gradient = start if start.flags.writeable is False else recorder.spec(start)
             self.roots.append((recorder.node_index[id(out._grad_fn)], gradient))
-        dependencies = engine._count_dependencies([out._grad_fn for out in roots])
-        ready = [out._grad_fn for out in roots if out._grad_fn not in dependencies]
-        ready = list(dict.fromkeys(ready))
-        self.order = []
-        while ready:  # the same visiting order as the engine's walk
-            node = ready.pop()
-            actions = self._actions(recorder, node)
-            self.order.append((recorder.node_index[id(node)], node, node.backward, actions))
-            for parent in node.next_edges:
-                if parent is not None and parent._is_node:
-                    dependencies[parent] -= 1
-                    if dependencies[parent] == 0:
-                        ready.append(parent)
+        self.order = [
+            (recorder.node_index[id(node)], node, node.backward, self._actions(recorder, node))
+            for node in engine.topological_order([out._grad_fn for out in roots])
+        ]
 
     @staticmethod
     def _actions(recorder: _Recorder, node: Function) -> tuple:
-        if node._tensor_level or node._retained is not None or node._n_outputs != 1:
+        if not node._on_arrays or node._hooks is not None or node._n_outputs != 1:
             raise CaptureError(
                 f"capture: {node.name()} cannot be replayed (custom Function, retain_grad or "
                 "several outputs)"
@@ -298,14 +265,15 @@ class _BackwardPlan:
         return tuple(actions)
 
     def run(self, env: list, inputs: list, record: bool = False) -> None:
-        """Propagate gradients through the recorded nodes into the leaves' ``.grad``."""
+        """Propagate gradients through the recorded nodes into the leaves' ``.grad``, summing
+        them in the engine's order so that results are bit-identical."""
         buffers: list = [None] * len(env)
         for index, gradient in self.roots:
             if isinstance(gradient, tuple):
                 gradient = _resolve(gradient, env)
             previous = buffers[index]
             buffers[index] = gradient if previous is None else previous + gradient
-        accumulate_grad, sum_to_shape = engine.accumulate_grad, engine._fit_shape
+        leaves: dict = {}
         for index, node, backward, actions in self.order:
             grad_out = buffers[index]
             if grad_out is None:
@@ -323,16 +291,17 @@ class _BackwardPlan:
                 grad = grads[position] if position < count else None
                 if grad is None:
                     continue
-                if grad.shape != shape:
-                    grad = sum_to_shape(node, position, grad, shape)
-                if grad.dtype != dtype:
-                    grad = grad.astype(dtype)
+                grad = engine.fit_gradient(grad, shape, dtype, node, position)
                 if kind == TO_NODE:
                     previous = buffers[target]
                     buffers[target] = grad if previous is None else previous + grad
                 else:
                     leaf = inputs[target] if kind == TO_INPUT else target
-                    accumulate_grad(leaf, grad, grad_out)
+                    previous = leaves.get(leaf)
+                    leaves[leaf] = grad if previous is None else previous + grad
+        handed_out: set = set()
+        for leaf, grad in leaves.items():
+            engine.accumulate_grad(leaf, grad, False, handed_out)
 
 
 class _Recording:

@@ -1,63 +1,32 @@
 """The Tensor: an ndarray that remembers how it was computed, so gradients can flow back.
 
-This file holds construction, properties, conversions and the autograd-facing methods
-(``backward``, ``detach``, ``retain_grad``, in-place updates). The methods that apply ops
-are in :mod:`tinygrad_fr.tensor_math` (math) and :mod:`tinygrad_fr.tensor_shape` (shapes).
+The class is defined here in full: construction, the autograd-facing attributes and methods
+(``grad``, ``backward``, ``detach``, hooks), conversions to Python and NumPy, and the table of
+its operation methods. Each operation is written once, as a function of its input, in the
+module of its kind under :mod:`tinygrad_fr.methods`; the table binds it here by name.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from . import dtypes
-from .autograd import engine, function, grad_mode
+from .arrays import to_array
+from .autograd import engine, function
+from .autograd.grad_mode import state
+from .autograd.hooks import LeafHooks, RemovableHandle, add_hook
+from .autograd.observer import notify_read
 from .autograd.storage import storage_of
+from .methods import arithmetic, conversion, indexing, inplace, pointwise, reductions
+from .methods import shape as shapes
 from .ops.nondiff import Alias
-from .tensor_math import TensorMath
-from .tensor_shape import TensorShape
-
-_PYTHON_SCALARS = (bool, int, float)
 
 
-def to_array(data: Any, dtype: Any = None, op: str = "Tensor") -> np.ndarray:
-    """Convert user data to a new ndarray with tinygrad_fr's dtype rules (see Tensor)."""
-    if isinstance(data, Tensor):
-        array = data._data
-    elif isinstance(data, (np.ndarray, np.generic)):
-        array = np.asarray(data)
-    elif isinstance(data, _PYTHON_SCALARS) or isinstance(data, (list, tuple)):
-        try:
-            array = np.array(data)
-        except ValueError as error:
-            raise ValueError(
-                f"{op}: cannot build a tensor from ragged nested lists ({error}); every row "
-                "must have the same length"
-            ) from None
-        if array.dtype.kind in "biuf":
-            array = array.astype(dtypes.get_default_dtype() if dtype is None else dtype)
-            return array
-    else:
-        raise TypeError(
-            f"{op}: cannot build a tensor from {type(data).__name__}; pass a number, a "
-            "(nested) list of numbers, a NumPy array or a Tensor"
-        )
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{op}: cannot build a tensor from data of NumPy dtype {array.dtype} (kind "
-            f"{array.dtype.kind!r}); only numbers and booleans are supported"
-        )
-    if dtype is not None:
-        return array.astype(dtype)  # always a copy
-    if array.dtype.kind != "f":
-        return array.astype(dtypes.get_default_dtype())
-    return array.copy()
-
-
-class Tensor(TensorMath, TensorShape):
+class Tensor:
     """A multi-dimensional array that records operations for reverse-mode autodiff.
 
     Args:
@@ -75,14 +44,8 @@ class Tensor(TensorMath, TensorShape):
     """
 
     __slots__ = (
-        "__weakref__",
-        "_data",
-        "_grad",
-        "_grad_fn",
-        "_output_nr",
-        "_requires_grad",
-        "_storage",
-        "name",
+        "__weakref__", "_data", "_grad", "_grad_fn", "_hooks", "_output_nr", "_requires_grad",
+        "_storage", "_view", "name",
     )  # fmt: skip
 
     # Let NumPy defer to Tensor's reflected operators: ndarray * Tensor gives a Tensor.
@@ -94,23 +57,25 @@ class Tensor(TensorMath, TensorShape):
         self._grad: Tensor | None = None
         self._requires_grad = False
         self._grad_fn: Any = None
+        self._hooks: LeafHooks | None = None
         self._output_nr = 0
         self._storage: Any = None
+        self._view: tuple | None = None  # (view op, its args) when a view of args[0]
         self.name: str | None = None
         if requires_grad:
             self.requires_grad = True
 
     @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any, output_nr: int = 0):
+    def _make(
+        cls, data: np.ndarray, requires_grad: bool, grad_fn: Any, output_nr: int = 0
+    ) -> Tensor:
         """Wrap an ndarray the library owns, without copying or checking (internal)."""
         tensor = object.__new__(Tensor)
         tensor._data = data
-        tensor._grad = None
+        tensor._grad = tensor._hooks = tensor._storage = tensor._view = tensor.name = None
         tensor._requires_grad = requires_grad
         tensor._grad_fn = grad_fn
         tensor._output_nr = output_nr
-        tensor._storage = None
-        tensor.name = None
         return tensor
 
     # -- data and gradient -----------------------------------------------------------------
@@ -118,8 +83,7 @@ class Tensor(TensorMath, TensorShape):
     @property
     def data(self) -> np.ndarray:
         """The underlying ndarray. Assign to replace it (e.g. to load weights)."""
-        if grad_mode.capturing:
-            _refuse_while_capturing(".data")
+        self._read(".data")
         storage_of(self).expose(self._data)
         return self._data
 
@@ -184,29 +148,24 @@ class Tensor(TensorMath, TensorShape):
         """The graph node that produced this tensor (None for leaves and under no_grad)."""
         return self._grad_fn
 
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it).
-
-        As in PyTorch, every later backward or ``tg.grad`` through this tensor adds to its
-        ``.grad``, including a ``tg.grad`` whose output is the tensor itself (adding ones).
-        """
-        node = self._grad_fn
-        if node is None:
-            return
-        retained = node._retained
-        if retained is None:
-            retained = node._retained = []
-        if not any(ref() is self for _, ref in retained):
-            retained.append((self._output_nr, weakref.ref(self)))
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor this one is a view of (same memory), as PyTorch's ``_base``."""
+        return None if self._view is None else self._view[1][0]
 
     @property
-    def retains_grad(self) -> bool:
-        """Whether retain_grad() was called on this non-leaf tensor."""
-        retained = self._grad_fn._retained if self._grad_fn is not None else None
-        return retained is not None and any(ref() is self for _, ref in retained)
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 for single-output ops)."""
+        return self._output_nr
+
+    # -- autograd ------------------------------------------------------------------------
 
     def backward(
-        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
     ) -> None:
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
 
@@ -215,12 +174,83 @@ class Tensor(TensorMath, TensorShape):
             retain_graph: keep saved values so that backward can run through the graph
                 again (defaults to ``create_graph``).
             create_graph: record the backward pass itself, for higher-order gradients.
+            inputs: accumulate only into these tensors' ``.grad`` (default: every leaf).
         """
-        engine.backward([self], [gradient], retain_graph, create_graph)
+        engine.backward([self], [gradient], retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
         """A tensor sharing this data, cut from the graph (requires_grad False)."""
         return Alias.apply(self)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph, in place: it becomes a leaf."""
+        self._grad_fn, self._output_nr, self._requires_grad = None, 0, False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it).
+
+        As in PyTorch, every later backward or ``tg.grad`` through this tensor adds to its
+        ``.grad``, including a ``tg.grad`` whose output is the tensor itself (adding ones).
+        """
+        node = self._grad_fn
+        if node is None:
+            if not self._requires_grad:
+                raise RuntimeError(
+                    "retain_grad: can't retain_grad on a tensor that has requires_grad=False"
+                )
+            return
+        node.hooks().retained[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether retain_grad() was called on this non-leaf tensor."""
+        node = self._grad_fn
+        if node is None or node._hooks is None:
+            return False
+        reference = node._hooks.retained.get(self._output_nr)
+        return reference is not None and reference() is self
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` each time the gradient of this tensor is computed; a Tensor
+        it returns replaces the gradient. Returns a handle whose ``remove()`` unregisters it.
+
+        >>> import tinygrad_fr as tg
+        >>> v = tg.Tensor([0.0, 0.0, 0.0], requires_grad=True)
+        >>> handle = v.register_hook(lambda grad: grad * 2)
+        >>> v.backward(tg.Tensor([1.0, 2.0, 3.0])); v.grad
+        Tensor([2., 4., 6.])
+        >>> handle.remove()
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_hook: cannot register a hook on a tensor that doesn't require "
+                "gradient; create it with requires_grad=True (or compute it from one)"
+            )
+        node = self._grad_fn
+        if node is None:
+            return add_hook(self._leaf_hooks().pre, hook)
+        return add_hook(node.hooks().for_output(self._output_nr), hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call ``hook(tensor)`` after ``backward`` has accumulated into this leaf's ``.grad``
+        (an optimizer step per parameter, for instance)."""
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
+                "registered on non-leaf tensors (only leaves accumulate into .grad)"
+            )
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: cannot register a hook on a tensor that "
+                "doesn't require gradient"
+            )
+        return add_hook(self._leaf_hooks().post_accumulate, hook)
+
+    def _leaf_hooks(self) -> LeafHooks:
+        if self._hooks is None:
+            self._hooks = LeafHooks()
+        return self._hooks
 
     # -- shape and conversions ------------------------------------------------------------
 
@@ -259,10 +289,14 @@ class Tensor(TensorMath, TensorShape):
         array = self.data
         return array if dtype is None else array.astype(dtype)
 
+    def _read(self, what: str) -> None:
+        """The value leaves the graph (observers may refuse, e.g. while capturing)."""
+        if state.observers:
+            notify_read(self, what)
+
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if grad_mode.capturing:
-            _refuse_while_capturing("item()")
+        self._read("item()")
         if self._data.size != 1:
             raise ValueError(
                 f"item: only a tensor with one element can be converted to a Python number, "
@@ -272,8 +306,7 @@ class Tensor(TensorMath, TensorShape):
 
     def tolist(self) -> Any:
         """The data as (nested) Python lists."""
-        if grad_mode.capturing:
-            _refuse_while_capturing("tolist()")
+        self._read("tolist()")
         return self._data.tolist()
 
     def __len__(self) -> int:
@@ -287,8 +320,7 @@ class Tensor(TensorMath, TensorShape):
         return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self) -> bool:
-        if grad_mode.capturing:
-            _refuse_while_capturing("bool()")
+        self._read("bool()")
         if self._data.size != 1:
             raise RuntimeError(
                 f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
@@ -305,6 +337,7 @@ class Tensor(TensorMath, TensorShape):
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors with one element can be used as an index")
+        self._read("index")
         return int(self._data.item())
 
     __hash__ = object.__hash__
@@ -322,38 +355,6 @@ class Tensor(TensorMath, TensorShape):
             extras.append(f"name={self.name!r}")
         return "Tensor(" + body + "".join(", " + extra for extra in extras) + ")"
 
-    # -- in-place updates -----------------------------------------------------------------
-
-    def _update_in_place(self, op: str, compute: Any) -> Tensor:
-        """Write ``compute(array)`` into the data in place and bump the version counter.
-
-        Recording an in-place op would rewrite history, so it is refused on tensors that
-        require grad, unless grad recording is off (as in an optimizer's step).
-        """
-        if grad_mode.capturing:
-            _refuse_while_capturing(op)
-        if self._requires_grad and grad_mode.grad_enabled:
-            what = "a leaf tensor" if self._grad_fn is None else "a tensor"
-            raise RuntimeError(
-                f"{op}: {what} that requires grad cannot be modified in place while "
-                "gradients are recorded; wrap the update in `with tg.no_grad():` or use the "
-                "out-of-place form (x = x + y)"
-            )
-        array = self._data
-        storage = storage_of(self)
-        relock = storage.locked is not None and any(a is array for a in storage.locked)
-        if relock:
-            array.flags.writeable = True  # our own write is versioned, unlike a raw one
-        try:
-            compute(array)
-        except ValueError as error:
-            raise RuntimeError(f"{op}: cannot write into this tensor in place: {error}") from None
-        finally:
-            if relock:
-                array.flags.writeable = False
-        storage.version += 1
-        return self
-
     def _mutable_data(self) -> np.ndarray:
         """The data array, ready for an in-place update by library code (optimizers).
 
@@ -361,8 +362,6 @@ class Tensor(TensorMath, TensorShape):
         If the array is read-only (locked for a live graph, or a broadcast view), the tensor
         gets a private copy first: the graph's saved values stay intact.
         """
-        if grad_mode.capturing:
-            _refuse_while_capturing("an in-place update")
         array = self._data
         if not array.flags.writeable:
             array = self._data = array.copy()
@@ -371,90 +370,91 @@ class Tensor(TensorMath, TensorShape):
             storage.version += 1
         return array
 
-    def _value(self, other: Any) -> Any:
-        return other._data if isinstance(other, Tensor) else other
+    # -- operations (each defined once in tinygrad_fr/methods/) ----------------------------
 
-    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
-        """In place: self += alpha * other."""
-        value = self._value(other)
-        value = value if alpha == 1.0 else value * alpha
-        return self._update_in_place("add_", lambda a: np.add(a, value, out=a, casting="unsafe"))
+    # arithmetic and comparisons
+    __add__, __radd__ = arithmetic.__add__, arithmetic.__radd__
+    __sub__, __rsub__ = arithmetic.__sub__, arithmetic.__rsub__
+    __mul__, __rmul__ = arithmetic.__mul__, arithmetic.__rmul__
+    __truediv__, __rtruediv__ = arithmetic.__truediv__, arithmetic.__rtruediv__
+    __pow__, __rpow__ = arithmetic.__pow__, arithmetic.__rpow__
+    __matmul__, __rmatmul__ = arithmetic.__matmul__, arithmetic.__rmatmul__
+    __neg__, __pos__, __abs__ = arithmetic.__neg__, arithmetic.__pos__, arithmetic.__abs__
+    __lt__, __le__, __gt__, __ge__ = (
+        arithmetic.__lt__, arithmetic.__le__, arithmetic.__gt__, arithmetic.__ge__,
+    )  # fmt: skip
+    __eq__, __ne__ = arithmetic.__eq__, arithmetic.__ne__  # type: ignore[assignment]
+    add, sub, mul, div, pow = (
+        arithmetic.add, arithmetic.sub, arithmetic.mul, arithmetic.div, arithmetic.pow,
+    )  # fmt: skip
+    matmul, neg = arithmetic.matmul, arithmetic.neg
+    lt, le, gt, ge, eq, ne = (
+        arithmetic.lt, arithmetic.le, arithmetic.gt, arithmetic.ge, arithmetic.eq, arithmetic.ne,
+    )  # fmt: skip
 
-    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
-        """In place: self -= alpha * other."""
-        value = self._value(other)
-        value = value if alpha == 1.0 else value * alpha
-        return self._update_in_place(
-            "sub_", lambda a: np.subtract(a, value, out=a, casting="unsafe")
-        )
+    # element-wise functions
+    exp, log, sqrt, abs, square = (
+        pointwise.exp, pointwise.log, pointwise.sqrt, pointwise.abs, pointwise.square,
+    )  # fmt: skip
+    tanh, sigmoid, relu, leaky_relu = (
+        pointwise.tanh, pointwise.sigmoid, pointwise.relu, pointwise.leaky_relu,
+    )  # fmt: skip
+    clamp = clip = pointwise.clamp
+    maximum, minimum = pointwise.maximum, pointwise.minimum
 
-    def mul_(self, other: Any) -> Tensor:
-        """In place: self *= other."""
-        value = self._value(other)
-        return self._update_in_place(
-            "mul_", lambda a: np.multiply(a, value, out=a, casting="unsafe")
-        )
+    # reductions
+    sum, mean, amax, amin = reductions.sum, reductions.mean, reductions.amax, reductions.amin
+    max, min, argmax, argmin = (
+        reductions.max, reductions.min, reductions.argmax, reductions.argmin,
+    )  # fmt: skip
+    var, std = reductions.var, reductions.std
+    softmax, log_softmax = reductions.softmax, reductions.log_softmax
+    any, all = reductions.any, reductions.all
 
-    def div_(self, other: Any) -> Tensor:
-        """In place: self /= other."""
-        value = self._value(other)
-        return self._update_in_place("div_", lambda a: np.divide(a, value, out=a, casting="unsafe"))
+    # shapes
+    reshape = view = shapes.reshape
+    flatten, squeeze, unsqueeze = shapes.flatten, shapes.squeeze, shapes.unsqueeze
+    permute, expand, broadcast_to = shapes.permute, shapes.expand, shapes.broadcast_to
+    transpose = swapaxes = shapes.transpose
+    T = property(shapes.reversed_dims, doc="All dimensions reversed (a matrix transposed).")
+    mT = property(shapes.last_two_swapped, doc="The last two dimensions swapped.")  # noqa: N815
 
-    def zero_(self) -> Tensor:
-        """In place: fill with zeros."""
-        return self._update_in_place("zero_", lambda a: a.fill(0))
+    # indexing
+    __getitem__ = indexing.getitem
+    __setitem__ = inplace.setitem
 
-    def fill_(self, value: float) -> Tensor:
-        """In place: fill with ``value``."""
-        return self._update_in_place("fill_", lambda a: a.fill(self._value(value)))
+    # dtype and copies
+    to = type = astype = conversion.to
+    float, double, long = conversion.float, conversion.double, conversion.long
+    clone, contiguous = conversion.clone, conversion.contiguous
 
-    def copy_(self, source: Any) -> Tensor:
-        """In place: copy ``source`` (broadcast to this shape) into self."""
-        value = self._value(source)
-        return self._update_in_place("copy_", lambda a: np.copyto(a, value, casting="unsafe"))
-
-    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """In place: clamp to [min, max]."""
-        return self._update_in_place("clamp_", lambda a: np.clip(a, min, max, out=a))
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self.add_(other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self.sub_(other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self.mul_(other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self.div_(other)
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        index = _index_arrays(index)
-        value = self._value(value)
-
-        def write(array: np.ndarray) -> None:
-            array[index] = value
-
-        self._update_in_place("__setitem__", write)
-
-
-def _refuse_while_capturing(what: str) -> None:
-    from .jit import CaptureError
-
-    raise CaptureError(
-        f"capture: {what} is not allowed inside a captured function: a replay would not "
-        "redo it. Return the tensor and read it after the call, or do it outside"
-    )
+    # in place
+    add_, sub_, mul_, div_, pow_ = (
+        inplace.add_, inplace.sub_, inplace.mul_, inplace.div_, inplace.pow_,
+    )  # fmt: skip
+    __iadd__, __isub__, __imul__, __itruediv__ = (
+        inplace.add_, inplace.sub_, inplace.mul_, inplace.div_,
+    )  # fmt: skip
+    neg_, exp_, log_, sqrt_, abs_ = (
+        inplace.neg_, inplace.exp_, inplace.log_, inplace.sqrt_, inplace.abs_,
+    )  # fmt: skip
+    tanh_, sigmoid_, relu_ = inplace.tanh_, inplace.sigmoid_, inplace.relu_
+    clamp_ = clip_ = inplace.clamp_
+    zero_, fill_, copy_ = inplace.zero_, inplace.fill_, inplace.copy_
 
 
-def _index_arrays(index: Any) -> Any:
-    """Replace Tensors inside an index by their arrays."""
-    if isinstance(index, Tensor):
-        return index._data
-    if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
-    return index
+def reset_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Reset the ``.grad`` of ``tensors``: to None, or to zeros in place (PyTorch's rule: a
+    gradient with history is detached first)."""
+    for tensor in tensors:
+        grad = tensor._grad
+        if grad is None:
+            continue
+        if set_to_none:
+            tensor._grad = None
+        else:
+            grad.detach_()
+            grad._mutable_data().fill(0)
 
 
 function.Tensor = Tensor

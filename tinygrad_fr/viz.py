@@ -114,8 +114,8 @@ class _Labels:
         if self.show_values and node._saved:
             outputs = [entry[3] for entry in node._saved_versions if entry[2] == -1]
             lines += [f"value {self.text(array)}" for array in outputs[:1]]
-        if self.show_grads and node._retained:
-            for _, reference in node._retained:
+        if self.show_grads and node._hooks is not None:
+            for reference in node._hooks.retained.values():
                 tensor = reference()
                 if tensor is not None and tensor.grad is not None:
                     lines.append(f"grad {self.text(tensor.grad._data)}")

@@ -1,9 +1,11 @@
 """The reverse-mode walk: ``backward`` and ``grad``.
 
-The graph is walked without recursion. A first pass counts, for every node, how many
-consumers will send it a gradient; a second pass runs each node's backward once all its
-gradients have arrived (Kahn's topological order), sums what it returns into its inputs'
-buffers, and frees what the node saved. Depth is limited only by memory.
+:func:`topological_order` sorts the nodes reachable from the outputs without recursion, each
+after every node that sends it a gradient (Kahn's algorithm). :func:`_walk` then visits them
+once in that order: it hands each node the sum of the gradients its outputs received, runs
+its backward, sends each input its gradient through :func:`_send` (the one place where
+broadcasting is undone and dtypes are fixed), and frees what the node saved. ``backward``
+and ``grad`` share it; under ``create_graph`` the same loop carries Tensors instead of arrays.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from . import function, grad_mode
+from . import function
 from .broadcast import sum_to_shape
-from .function import Function
-
-# Set by tinygrad_fr.jit while it records a step: backward and grad go through it.
-capture_hook: Any = None
+from .function import Function, check_backward
+from .grad_mode import state
+from .hooks import call_grad_hooks
+from .observer import BackwardCall, run_observed
 
 
 def backward(
@@ -27,15 +29,19 @@ def backward(
     grad_tensors: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    inputs: Any = None,
 ) -> None:
-    """Accumulate into the ``.grad`` of leaves the gradient of ``tensors`` (PyTorch's API)."""
+    """Accumulate into ``.grad`` the gradient of ``tensors`` (PyTorch's API): of every leaf
+    that requires grad, or only of ``inputs`` when given (leaves or not)."""
     outputs = _as_list(tensors)
     grads = _root_grads(outputs, grad_tensors, "backward", create_graph)
-    if capture_hook is not None:
-        return capture_hook.backward(outputs, grads, create_graph)
-    if retain_graph is None:
-        retain_graph = create_graph
-    _run(outputs, grads, retain_graph, create_graph, None)
+    targets = None if inputs is None else _as_list(inputs)
+    retain = create_graph if retain_graph is None else retain_graph
+    captured = _run(outputs, grads, retain, create_graph, targets)
+    for index, tensor in enumerate(targets or ()):
+        value = captured.get(index)
+        if value is not None:
+            accumulate_grad(tensor, value, create_graph, set())
 
 
 def grad(
@@ -44,9 +50,15 @@ def grad(
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
 ) -> tuple:
     """Return the gradients of ``outputs`` with respect to ``inputs``; ``.grad`` is untouched.
+
+    ``only_inputs`` is accepted for old PyTorch code (it has no effect, as in PyTorch);
+    ``materialize_grads=True`` gives zeros instead of None for unused inputs.
 
     >>> import tinygrad_fr as tg
     >>> x = tg.Tensor(3.0, requires_grad=True)
@@ -55,10 +67,9 @@ def grad(
     >>> dx.item(), ddx.item()
     (27.0, 18.0)
     """
-    if capture_hook is not None:
-        capture_hook.grad()
-    outs = _as_list(outputs)
-    ins = _as_list(inputs)
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True (vmap) is not supported")
+    outs, ins = _as_list(outputs), _as_list(inputs)
     for index, tensor in enumerate(ins):
         if not isinstance(tensor, function.Tensor) or not tensor._requires_grad:
             raise RuntimeError(
@@ -66,14 +77,16 @@ def grad(
                 "requires_grad=True (or computed from one) can be differentiated against"
             )
     grads = _root_grads(outs, grad_outputs, "grad", create_graph)
-    if retain_graph is None:
-        retain_graph = create_graph
-    captured = _run(outs, grads, retain_graph, create_graph, ins)
+    retain = create_graph if retain_graph is None else retain_graph
+    captured = _run(outs, grads, retain, create_graph, ins)
     results: list = []
     handed_out: set[int] = set()
     for index, tensor in enumerate(ins):
         value = captured.get(index)
         if value is None:
+            if materialize_grads:
+                results.append(function.Tensor._make(np.zeros_like(tensor._data), False, None))
+                continue
             if not allow_unused:
                 raise RuntimeError(
                     f"grad: input {index} (shape {tensor.shape}) is not used to compute the "
@@ -81,13 +94,239 @@ def grad(
                 )
             results.append(None)
             continue
-        if not isinstance(value, function.Tensor) and (
-            id(value) in handed_out or not value.flags.writeable or not value.flags.owndata
-        ):
-            value = value.copy()  # shared (a pass-through gradient, the cached ones): own it
-        handed_out.add(id(value))
+        if not isinstance(value, function.Tensor):
+            value = _owned(value, handed_out)
         results.append(_as_tensor(value))
     return tuple(results)
+
+
+def topological_order(roots: Sequence[Function]) -> list[Function]:
+    """Every node reachable from ``roots``, each after all the nodes that feed it a gradient.
+
+    Iterative (Kahn's algorithm on dependency counts), so depth is limited only by memory.
+    """
+    dependencies: dict = {}
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        for parent in stack.pop().next_edges:
+            if parent is None or not parent._is_node:
+                continue
+            dependencies[parent] = dependencies.get(parent, 0) + 1
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    order = []
+    ready = [node for node in dict.fromkeys(roots) if node not in dependencies]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node.next_edges:
+            if parent is not None and parent._is_node:
+                left = dependencies[parent] - 1
+                dependencies[parent] = left
+                if left == 0:
+                    ready.append(parent)
+    return order
+
+
+def _run(outputs: list, grads: list, retain: bool, create_graph: bool, inputs: Any) -> dict:
+    """The walk, wrapped by the installed observers (if any)."""
+    if not state.observers:
+        return _walk(outputs, grads, retain, create_graph, inputs)
+    call = BackwardCall(
+        tuple(outputs), tuple(grads), None if inputs is None else tuple(inputs), retain,
+        create_graph,
+    )  # fmt: skip
+
+    def run() -> dict:
+        return _walk(outputs, grads, retain, create_graph, inputs)
+
+    return run_observed(run, lambda observer, inner: observer.backward(inner, call))
+
+
+def _walk(outputs: list, grads: list, retain: bool, create_graph: bool, inputs: Any) -> dict:
+    """Propagate ``grads`` from ``outputs``; returns the gradients of ``inputs`` by index."""
+    buffers: dict = {}  # node -> gradient of each of its outputs, summed as they arrive
+    leaves: dict = {}  # leaf -> its summed gradient, delivered once the walk is done
+    for out, start in zip(outputs, grads):
+        _add(buffers, leaves, out._grad_fn or out, out._output_nr, start)
+    order = topological_order([out._grad_fn for out in outputs if out._grad_fn is not None])
+    targets = None if inputs is None else _Targets(inputs, order)
+    anomaly = state.anomaly_enabled
+    quiet = np.errstate(all="ignore") if anomaly else contextlib.nullcontext()
+    previous, state.grad_enabled = state.grad_enabled, create_graph
+    try:
+        with quiet:  # under detect_anomaly our checks name the op instead of NumPy's warnings
+            for node in order:
+                grads_out = buffers.pop(node, None)
+                runs = targets is None or node in targets.to_run
+                if grads_out is not None:
+                    hooks = node._hooks
+                    if hooks is not None:
+                        grads_out = _before_node(node, grads_out, create_graph)
+                    if targets is not None:
+                        targets.capture_node(node, grads_out)
+                    if runs:
+                        grads_in = node.run_backward(grads_out, create_graph)
+                        if hooks is not None and hooks.post:
+                            grads_in = _after_node(node, grads_in, grads_out, create_graph)
+                        if anomaly:
+                            check_backward(node, grads_in)
+                        _send(node, grads_in, buffers, leaves)
+                if runs and not retain:
+                    node.release()
+            _deliver(leaves, targets, create_graph)
+    finally:
+        state.grad_enabled = previous
+    return {} if targets is None else targets.captured
+
+
+def _send(node: Function, grads_in: tuple, buffers: dict, leaves: dict) -> None:
+    """Send each input of ``node`` its gradient, fitted to the input's shape and dtype."""
+    nrs = node._edge_nrs
+    for position, (edge, grad) in enumerate(zip(node.next_edges, grads_in)):
+        if edge is None or grad is None:
+            continue
+        nr = nrs[position] if nrs else 0
+        shape, dtype = edge._out_meta[nr] if edge._is_node else (edge._data.shape, edge._data.dtype)
+        _add(buffers, leaves, edge, nr, fit_gradient(grad, shape, dtype, node, position))
+
+
+def _add(buffers: dict, leaves: dict, target: Any, output_nr: int, grad: Any) -> None:
+    """Sum ``grad`` into the buffer of a node's output, or of a leaf."""
+    if not target._is_node:
+        previous = leaves.get(target)
+        leaves[target] = grad if previous is None else previous + grad
+        return
+    slots = buffers.get(target)
+    if slots is None:
+        slots = buffers[target] = [None] * target._n_outputs
+    previous = slots[output_nr]
+    slots[output_nr] = grad if previous is None else previous + grad
+
+
+def _deliver(leaves: dict, targets: _Targets | None, create_graph: bool) -> None:
+    """Give each leaf its gradient: into ``.grad`` (backward) or to the result (tg.grad)."""
+    handed_out: set[int] = set()
+    for leaf, grad in leaves.items():
+        hooks = leaf._hooks
+        if hooks is not None and hooks.pre:
+            grad = _unwrap(call_grad_hooks(hooks.pre, _as_tensor(grad)), grad, create_graph)
+        if targets is not None:
+            targets.capture_leaf(leaf, grad)
+            continue
+        accumulate_grad(leaf, grad, create_graph, handed_out)
+        if hooks is not None and hooks.post_accumulate:
+            for hook in tuple(hooks.post_accumulate.values()):
+                hook(leaf)
+
+
+def accumulate_grad(tensor: Any, grad: Any, create_graph: bool, handed_out: set) -> None:
+    """Add ``grad`` to ``tensor.grad``: arrays in place of None get their own copy if shared."""
+    current = tensor._grad
+    if create_graph:
+        grad = _as_tensor(grad)
+        # A clone (recorded, so still differentiable): a gradient passed through unchanged
+        # must not become the .grad of two leaves, nor wrap the engine's shared ones.
+        tensor._grad = grad.clone() if current is None else current + grad
+        return
+    grad = grad._data if isinstance(grad, function.Tensor) else grad
+    if current is None:
+        tensor._grad = function.Tensor._make(_owned(grad, handed_out), False, None)
+    else:
+        current._data = current._data + grad
+
+
+def _owned(array: np.ndarray, handed_out: set) -> np.ndarray:
+    """``array``, or a copy when it is shared (a view, read-only, or already handed out)."""
+    if id(array) in handed_out or not array.flags.owndata or not array.flags.writeable:
+        array = array.copy()
+    handed_out.add(id(array))
+    return array
+
+
+def _before_node(node: Function, grads: list, create_graph: bool) -> list:
+    """Tensor hooks of the node's outputs, ``retain_grad`` copies, then its pre-hooks."""
+    hooks = node.hooks()
+    grads = list(grads)
+    for nr, registry in hooks.tensor_pre.items():
+        if registry and grads[nr] is not None:
+            grads[nr] = _unwrap(call_grad_hooks(registry, _as_tensor(grads[nr])), grads[nr],
+                                create_graph)  # fmt: skip
+    for nr, reference in hooks.retained.items():
+        tensor = reference()
+        if tensor is not None and grads[nr] is not None:
+            value = grads[nr] if create_graph else grads[nr].copy()
+            tensor._grad = _as_tensor(value) if tensor._grad is None else tensor._grad + value
+    for hook in tuple(hooks.pre.values()):
+        result = hook(tuple(_maybe_tensor(g) for g in grads))
+        if result is not None:
+            grads = [_unwrap(new, old, create_graph) for new, old in zip(result, grads)]
+    return grads
+
+
+def _after_node(node: Function, grads_in: tuple, grads_out: list, create_graph: bool) -> tuple:
+    """The node's post-hooks: ``hook(grad_inputs, grad_outputs)`` may replace grad_inputs."""
+    outs = tuple(_maybe_tensor(g) for g in grads_out)
+    for hook in tuple(node.hooks().post.values()):
+        result = hook(tuple(_maybe_tensor(g) for g in grads_in), outs)
+        if result is not None:
+            grads_in = tuple(_unwrap(new, old, create_graph) for new, old in zip(result, grads_in))
+    return grads_in
+
+
+def _maybe_tensor(value: Any) -> Any:
+    return None if value is None else _as_tensor(value)
+
+
+def _unwrap(value: Any, previous: Any, create_graph: bool) -> Any:
+    """What a hook returned, checked against the gradient it replaces, in the walk's kind."""
+    if value is None:
+        return None
+    if not isinstance(value, function.Tensor):
+        raise TypeError(f"a backward hook returned {type(value).__name__}; return a Tensor or None")
+    if previous is not None and value.shape != tuple(previous.shape):
+        raise RuntimeError(
+            f"a backward hook changed the shape of a gradient from {tuple(previous.shape)} to "
+            f"{value.shape}; a hook must return a gradient of the same shape"
+        )
+    return value if create_graph else value._data
+
+
+class _Targets:
+    """What ``tg.grad`` wants: the gradient of each input, and which nodes must run for it."""
+
+    def __init__(self, inputs: list, order: list) -> None:
+        self.leaves: dict = {}  # leaf -> input indices
+        self.nodes: dict = {}  # node -> (output index, input index) pairs
+        self.captured: dict = {}
+        for index, tensor in enumerate(inputs):
+            if tensor._grad_fn is None:
+                self.leaves.setdefault(tensor, []).append(index)
+            else:
+                self.nodes.setdefault(tensor._grad_fn, []).append((tensor._output_nr, index))
+        self.to_run: set = set()
+        for node in reversed(order):  # parents first: a node runs if one of its edges leads on
+            for parent in node.next_edges:
+                if parent is not None and (
+                    parent in self.to_run or parent in self.nodes or parent in self.leaves
+                ):
+                    self.to_run.add(node)
+                    break
+
+    def capture_node(self, node: Function, grads: list) -> None:
+        for output_nr, index in self.nodes.get(node, ()):
+            self._capture(index, grads[output_nr])
+
+    def capture_leaf(self, leaf: Any, grad: Any) -> None:
+        for index in self.leaves.get(leaf, ()):
+            self._capture(index, grad)
+
+    def _capture(self, index: int, grad: Any) -> None:
+        if grad is not None:
+            previous = self.captured.get(index)
+            self.captured[index] = grad if previous is None else previous + grad
 
 
 def _as_list(value: Any) -> list:
@@ -159,175 +398,6 @@ def _as_tensor(value: Any) -> Any:
     return value if isinstance(value, tensor_cls) else tensor_cls._make(value, False, None)
 
 
-def _count_dependencies(roots: list) -> dict:
-    """For every node reachable from ``roots``: how many edges point to it."""
-    dependencies: dict = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        for parent in node.next_edges:
-            if parent is None or not parent._is_node:
-                continue
-            count = dependencies.get(parent)
-            if count is None:
-                dependencies[parent] = 1
-                stack.append(parent)
-            else:
-                dependencies[parent] = count + 1
-    return dependencies
-
-
-def _run(  # noqa: C901 - the walk reads best in one piece
-    outputs: list, grads: list, retain_graph: bool, create_graph: bool, inputs: list | None
-) -> dict:
-    """Propagate ``grads`` from ``outputs`` to the leaves (or to ``inputs``, captured)."""
-    buffers: dict = {}
-    captured: dict = {}
-    # tg.grad: leaves and nodes whose gradient is wanted, mapped to their input index.
-    wanted_leaves: dict = {}
-    wanted_nodes: dict = {}
-    if inputs is not None:
-        for index, tensor in enumerate(inputs):
-            if tensor._grad_fn is None:
-                wanted_leaves[id(tensor)] = index
-            else:
-                wanted_nodes.setdefault(tensor._grad_fn, []).append((tensor._output_nr, index))
-
-    roots = []
-    for out, start in zip(outputs, grads):
-        node = out._grad_fn
-        if node is None:
-            _deliver_to_leaf(out, start, start, inputs, wanted_leaves, captured, create_graph)
-            continue
-        _add_to_buffer(buffers, node, out._output_nr, start)
-        if node not in roots:
-            roots.append(node)
-
-    dependencies = _count_dependencies(roots)
-    # tg.grad runs only the nodes between the outputs and its inputs (and frees only those).
-    to_run = (
-        None if inputs is None else _nodes_to_run(roots, dependencies, wanted_leaves, wanted_nodes)
-    )
-    ready = [node for node in roots if node not in dependencies]
-    # The plain case (arrays, built-in ops, nothing to capture or check) runs inline below.
-    plain = not create_graph and not wanted_nodes and not grad_mode.anomaly_enabled
-    previous_mode = grad_mode.grad_enabled
-    grad_mode.grad_enabled = create_graph
-    # Under detect_anomaly NumPy's own warnings are silenced: our error names the op instead.
-    quiet = np.errstate(all="ignore") if grad_mode.anomaly_enabled else contextlib.nullcontext()
-    try:
-        quiet.__enter__()
-        while ready:
-            node = ready.pop()
-            grad_out = buffers.pop(node, None)
-            grads_in: tuple
-            if grad_out is None:
-                grads_in = ()  # no gradient reached this node: only release its parents
-            elif to_run is not None and node not in to_run:
-                _capture(node, grad_out, wanted_nodes, captured)
-                grads_in = ()
-            elif plain and node._retained is None and not node._tensor_level:
-                grads_in = node.backward(node, grad_out)
-                if type(grads_in) is not tuple:
-                    grads_in = (grads_in,)
-            else:
-                grads_in = _call_backward(node, grad_out, create_graph, wanted_nodes, captured)
-            # backward() frees its whole graph; tg.grad only what it ran.
-            if not retain_graph and node._saved and (to_run is None or node in to_run):
-                node.release()
-            nrs = node._edge_nrs
-            position = -1
-            for parent, grad_in in zip(node.next_edges, grads_in):
-                position += 1
-                if parent is None:
-                    continue
-                if parent._is_node:
-                    if grad_in is not None:
-                        nr = nrs[position] if nrs else 0
-                        shape, dtype = parent._out_meta[nr]
-                        if grad_in.shape != shape:
-                            grad_in = _fit_shape(node, position, grad_in, shape)
-                        if grad_in.dtype != dtype:
-                            grad_in = grad_in.astype(dtype)
-                        if parent._n_outputs == 1:
-                            previous = buffers.get(parent)
-                            buffers[parent] = grad_in if previous is None else previous + grad_in
-                        else:
-                            _add_to_buffer(buffers, parent, nr, grad_in)
-                elif grad_in is not None:
-                    data = parent._data
-                    if grad_in.shape != data.shape:
-                        grad_in = _fit_shape(node, position, grad_in, data.shape)
-                    if grad_in.dtype != data.dtype:
-                        grad_in = grad_in.astype(data.dtype)
-                    _deliver_to_leaf(
-                        parent, grad_in, grad_out, inputs, wanted_leaves, captured, create_graph
-                    )
-            # Every edge to a node counts once toward its readiness, gradient or not.
-            for parent in node.next_edges:
-                if parent is not None and parent._is_node:
-                    left = dependencies[parent] - 1
-                    dependencies[parent] = left
-                    if left == 0:
-                        ready.append(parent)
-    finally:
-        quiet.__exit__(None, None, None)
-        grad_mode.grad_enabled = previous_mode
-    return captured
-
-
-def _add_to_buffer(buffers: dict, node: Function, output_nr: int, grad: Any) -> None:
-    if node._n_outputs == 1:
-        previous = buffers.get(node)
-        buffers[node] = grad if previous is None else previous + grad
-        return
-    slots = buffers.get(node)
-    if slots is None:
-        slots = buffers[node] = [None] * node._n_outputs
-    previous = slots[output_nr]
-    slots[output_nr] = grad if previous is None else previous + grad
-
-
-def _deliver_to_leaf(
-    leaf: Any,
-    grad: Any,
-    grad_out: Any,
-    inputs: list | None,
-    wanted: dict,
-    captured: dict,
-    create_graph: bool,
-) -> None:
-    """Accumulate into ``leaf.grad`` (backward) or into the captured result (grad)."""
-    if inputs is not None:
-        index = wanted.get(id(leaf))
-        if index is not None:
-            previous = captured.get(index)
-            captured[index] = grad if previous is None else previous + grad
-        return
-    tensor_cls = function.Tensor
-    current = leaf._grad
-    if create_graph:
-        grad = grad if isinstance(grad, tensor_cls) else tensor_cls._make(grad, False, None)
-        # A clone (recorded, so still differentiable): a gradient passed through unchanged
-        # must not become the .grad of two leaves, nor wrap the engine's shared ones.
-        leaf._grad = grad.clone() if current is None else current + grad
-        return
-    accumulate_grad(leaf, grad._data if isinstance(grad, tensor_cls) else grad, grad_out)
-
-
-def accumulate_grad(leaf: Any, grad: np.ndarray, grad_out: Any) -> None:
-    """Add the array ``grad`` to ``leaf.grad`` (``grad_out``: the gradient its op received)."""
-    current = leaf._grad
-    if current is None:
-        # The same array may reach several leaves (an add passes its gradient through):
-        # each leaf gets its own copy so that in-place changes to one .grad stay local.
-        if grad is grad_out or not grad.flags.owndata or not grad.flags.writeable:
-            grad = grad.copy()
-        leaf._grad = function.Tensor._make(grad, False, None)
-    else:
-        current._data = current._data + grad
-
-
 def fit_gradient(grad: Any, shape: tuple, dtype: Any, node: Any, position: int) -> Any:
     """``grad`` summed over broadcast axes to ``shape`` and cast to ``dtype`` if needed."""
     if grad.shape != shape:
@@ -346,157 +416,3 @@ def _fit_shape(node: Function, position: int, grad: Any, shape: tuple) -> Any:
             f"{position}, which has shape {shape}; a gradient must have its input's shape "
             "(or a shape that broadcasts to it)"
         ) from None
-
-
-def _call_backward(
-    node: Function, grad_out: Any, create_graph: bool, wanted_nodes: dict, captured: dict
-) -> tuple:
-    """Run one node's backward; returns one gradient (or None) per forward argument."""
-    if node._n_outputs > 1:
-        grad_out = [
-            g if g is not None else np.zeros(shape, dtype)
-            for g, (shape, dtype) in zip(grad_out, node._out_meta)
-        ]
-        if create_graph or node._tensor_level:
-            grad_out = [_as_tensor(g) for g in grad_out]
-    if node._retained is not None:
-        _fill_retained(node, grad_out)
-    _capture(node, grad_out, wanted_nodes, captured)
-
-    if not create_graph and not node._tensor_level:
-        grads_in = node.backward(node, grad_out)  # the fast path: arrays only
-    else:
-        grads_in = _call_tensor_backward(node, grad_out, create_graph)
-    if type(grads_in) is not tuple:
-        grads_in = (grads_in,)
-    if node._tensor_level:
-        grads_in = _check_user_grads(node, grads_in, create_graph)
-    if grad_mode.anomaly_enabled:
-        _check_backward(node, grads_in)
-    return grads_in
-
-
-def _capture(node: Function, grad_out: Any, wanted_nodes: dict, captured: dict) -> None:
-    """tg.grad: keep the gradient reaching ``node`` if one of its outputs is an input."""
-    for output_nr, index in wanted_nodes.get(node, ()):
-        value = grad_out[output_nr] if node._n_outputs > 1 else grad_out
-        previous = captured.get(index)
-        captured[index] = value if previous is None else previous + value
-
-
-def _nodes_to_run(roots: list, dependencies: dict, wanted_leaves: dict, wanted_nodes: dict) -> set:
-    """The nodes whose backward leads to an input of tg.grad (the others need not run)."""
-    left = dict(dependencies)
-    ready = [node for node in roots if node not in left]
-    order = []
-    while ready:  # the walk's own order, without running anything
-        node = ready.pop()
-        order.append(node)
-        for parent in node.next_edges:
-            if parent is not None and parent._is_node:
-                left[parent] -= 1
-                if left[parent] == 0:
-                    ready.append(parent)
-    to_run: set = set()
-    for node in reversed(order):  # parents before children: a node runs if an edge leads on
-        for parent in node.next_edges:
-            if parent is None:
-                continue
-            if parent._is_node:
-                if parent in to_run or parent in wanted_nodes:
-                    to_run.add(node)
-                    break
-            elif id(parent) in wanted_leaves:
-                to_run.add(node)
-                break
-    return to_run
-
-
-def _call_tensor_backward(node: Function, grad_out: Any, create_graph: bool) -> Any:
-    """Backward with Tensors: saved values become graph-connected Tensors if create_graph."""
-    tensor_cls = function.Tensor
-    saved = node._saved
-    if saved:
-        node.saved_tensors  # noqa: B018 - raises if the graph was freed or a value modified
-        sources = {id(entry[3]): entry[2] for entry in node._saved_versions}
-        node._saved = tuple(
-            _saved_as_tensor(node, value, sources.get(id(value)), create_graph) for value in saved
-        )
-    single = node._n_outputs == 1
-    if single:
-        grad_out = grad_out if isinstance(grad_out, tensor_cls) else _as_tensor(grad_out)
-    try:
-        if single:
-            return node.backward(node, grad_out)
-        return node.backward(node, *grad_out)
-    finally:
-        if saved:
-            node._saved = saved
-
-
-def _saved_as_tensor(node: Function, value: Any, source: int | None, create_graph: bool) -> Any:
-    """A saved array as a Tensor; under create_graph, one wired to the graph it came from."""
-    tensor_cls = function.Tensor
-    if value is None or not isinstance(value, np.ndarray):
-        return value
-    if source is None or not create_graph:
-        return tensor_cls._make(value, False, None) if node._tensor_level else value
-    if source < 0:  # an output of this node
-        return tensor_cls._make(value, True, node, -1 - source)
-    edge = node.next_edges[source]
-    if edge is None:
-        return tensor_cls._make(value, False, None)
-    if isinstance(edge, tensor_cls):
-        return edge  # a leaf: the tensor itself
-    nrs = node._edge_nrs
-    return tensor_cls._make(value, True, edge, nrs[source] if nrs else 0)
-
-
-def _check_user_grads(node: Function, grads: tuple, create_graph: bool) -> tuple:
-    """Validate what a user Function's backward returned and convert it for the engine."""
-    tensor_cls = function.Tensor
-    expected = len(node.next_edges)
-    if len(grads) < expected or any(g is not None for g in grads[expected:]):
-        raise RuntimeError(
-            f"{type(node).__name__}.backward returned {len(grads)} gradients but forward took "
-            f"{expected} arguments: return one per argument (None where there is none)"
-        )
-    converted: list = []
-    for position, (g, edge) in enumerate(zip(grads, node.next_edges)):
-        if g is None or edge is None:
-            converted.append(None)
-        elif isinstance(g, tensor_cls):
-            converted.append(g if create_graph else g._data)
-        else:
-            raise TypeError(
-                f"{type(node).__name__}.backward returned {type(g).__name__} for argument "
-                f"{position}; return a Tensor or None"
-            )
-    return tuple(converted)
-
-
-def _fill_retained(node: Function, grad_out: Any) -> None:
-    """Give tensors that called retain_grad() their gradient."""
-    tensor_cls = function.Tensor
-    for output_nr, reference in node._retained:
-        tensor = reference()
-        if tensor is None:
-            continue
-        value = grad_out[output_nr] if node._n_outputs > 1 else grad_out
-        if not isinstance(value, tensor_cls):
-            value = tensor_cls._make(value.copy(), False, None)
-        tensor._grad = value if tensor._grad is None else tensor._grad + value
-
-
-def _check_backward(node: Function, grads: tuple) -> None:
-    """Under detect_anomaly: raise if a node's backward produced NaN or inf."""
-    for position, g in enumerate(grads):
-        data = g._data if isinstance(g, function.Tensor) else g
-        if data is None or np.isfinite(data).all():
-            continue
-        bad = "nan" if np.isnan(data).any() else "inf"
-        trace = "".join(node._forward_trace or ()) or "  (not recorded)\n"
-        raise FloatingPointError(
-            f"{node.name()} returned {bad} in its gradient for input {position} (shape "
-            f"{tuple(data.shape)}). The op was called in forward here:\n{trace}"
-        )

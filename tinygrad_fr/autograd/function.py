@@ -1,31 +1,35 @@
-"""Differentiable operations: the graph node, ``Function`` and ``Primitive``.
+"""Differentiable operations: the graph node, and the one path that applies and records an op.
 
 A node of the graph *is* the context object of the op that produced it, as in PyTorch: it
-keeps the edges to its inputs, what forward saved, and runs backward. :class:`Function` is the
-public custom-op API (forward and backward on Tensors). :class:`Primitive` is the base of the
-built-in ops: forward and backward on NumPy arrays, so that the common path does no Tensor
-bookkeeping at all; under ``create_graph=True`` the same backward code receives Tensors and is
-itself recorded, which is what makes every built-in op differentiable twice.
+keeps the edges to its inputs and what forward saved, and it runs backward. There is one node
+type, :class:`Function`, and one apply path, :func:`apply`, for every op. Ops differ only in
+what their forward and backward see: a user :class:`Function` works on Tensors, a built-in
+:class:`Primitive` on NumPy arrays (the fast path: no Tensor bookkeeping), except under
+``create_graph=True``, when the same backward code receives Tensors and is itself recorded,
+which is what makes every built-in op differentiable twice.
 """
 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from . import grad_mode
+from .grad_mode import state
+from .hooks import NodeHooks, RemovableHandle, add_hook
+from .observer import notify_op
 from .storage import Storage, describe, storage_of
 
 # tinygrad_fr.tensor binds the Tensor class here once it is defined (it imports this module).
 Tensor: Any = None
 
-_OUTPUT = -1  # saved-value source: the op's output (an input's source is its argument index)
+_OUTPUT = -1  # saved-value source of output 0 (output k is -1 - k; inputs are their index)
 
 
 class _NoRecordContext:
-    """Stands in for the node when nothing is recorded: saving is a no-op."""
+    """Stands in for a built-in op's node when nothing is recorded: saving is a no-op."""
 
     __slots__ = ()
 
@@ -38,6 +42,7 @@ class _NoRecordContext:
     def mark_non_differentiable(self, *tensors: Any) -> None:
         pass
 
+    next_edges = ()
     needs_input_grad = ()
 
 
@@ -68,18 +73,23 @@ class Function:
     """
 
     _is_node = True  # Tensor has False: tells the engine an edge's target is a node, not a leaf
+    _on_arrays = False  # forward and backward take Tensors (Primitive: NumPy arrays)
+    _differentiable = True  # False: the op is never recorded (comparisons, argmax...)
+    _is_view = False  # the output may share memory with argument 0 (and so its versions)
     # Class defaults so that a node only stores what differs (keeps the per-op cost low).
-    next_edges: tuple = ()
+    next_edges: tuple = ()  # per argument: the node or leaf its gradient goes to, or None
     _edge_nrs: tuple | None = None  # output index of each edge's node, when not all 0
-    _saved: tuple | None = ()  # None once released by backward
-    _saved_versions: tuple = ()  # (storage, version, source, array) per saved tensor
+    _saved: tuple | None = ()  # None once released
+    _saved_versions: tuple = ()  # (storage, version, source, array) per tracked saved value
     _n_outputs = 1
     _out_meta: tuple = ()  # (shape, dtype) of each output: what gradients flowing in must have
-    _retained: Any = None  # weak references of outputs that called retain_grad()
+    _hooks: NodeHooks | None = None
     _non_differentiable: tuple = ()
+    _materialize_grads = True
     _forward_trace: Any = None  # forward call stack, kept under detect_anomaly
-    _is_view = False  # outputs share memory with argument 0
-    _tensor_level = True  # forward/backward take Tensors (False for Primitive)
+    # A view node: (storage, rebases) of the tensor it was taken from, to detect later use of
+    # the view after a recorded in-place op rebased that tensor.
+    _view_of: tuple | None = None
 
     # -- the ctx API used inside forward and backward ------------------------------------
 
@@ -98,13 +108,12 @@ class Function:
                 "backward() and tg.grad(); pass retain_graph=True to the first call if you "
                 "need to backward through the same graph again."
             )
-        for storage, version, source, _ in self._saved_versions:
+        for storage, version, source, value in self._saved_versions:
             if storage.version != version:
-                self._raise_modified(storage, version, source)
+                self._raise_modified(storage, version, source, value)
         return saved
 
-    def _raise_modified(self, storage: Storage, version: int, source: int) -> None:
-        value = next(entry[3] for entry in self._saved_versions if entry[2] == source)
+    def _raise_modified(self, storage: Storage, version: int, source: Any, value: Any) -> None:
         if source is None:
             what, name = "a tensor it saved", None
         elif source < 0:
@@ -129,7 +138,11 @@ class Function:
         """Declare outputs that have no gradient (indices, masks)."""
         self._non_differentiable = tensors
 
-    # -- introspection -------------------------------------------------------------------
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether missing output gradients reach backward as zeros (True) or None."""
+        self._materialize_grads = bool(value)
+
+    # -- introspection and hooks ---------------------------------------------------------
 
     def name(self) -> str:
         """The node's name, as PyTorch spells it (``MulBackward0``)."""
@@ -141,11 +154,26 @@ class Function:
         nrs = self._edge_nrs or (0,) * len(self.next_edges)
         return tuple((edge, nr) for edge, nr in zip(self.next_edges, nrs))
 
+    def hooks(self) -> NodeHooks:
+        """This node's hooks, created on first use."""
+        if self._hooks is None:
+            self._hooks = NodeHooks()
+        return self._hooks
+
+    def register_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward; it may return
+        new ``grad_inputs`` (one per forward argument)."""
+        return add_hook(self.hooks().post, hook)
+
+    def register_prehook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(grad_outputs)`` before this node's backward; it may return new ones."""
+        return add_hook(self.hooks().pre, hook)
+
     def __repr__(self) -> str:
         return f"<{self.name()}>"
 
     def __del__(self) -> None:
-        # A graph dropped without backward still has to give back what it held.
+        # A graph dropped without backward still has to give back the memory it held.
         if self._saved_versions:
             self.release()
 
@@ -156,7 +184,12 @@ class Function:
         for storage, _, _, _ in versions:
             storage.release()
 
-    # -- applying the op -----------------------------------------------------------------
+    # -- forward and backward ------------------------------------------------------------
+
+    # A view op that can be written through: ``put_back(base, value, *args)`` returns the
+    # base with the view's elements replaced by ``value`` (what an in-place op on a view of
+    # ``base`` writes into ``base``, see tinygrad_fr.autograd.inplace).
+    put_back: Callable[..., Any] | None = None
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
@@ -173,9 +206,22 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run the op on ``args`` and record it in the graph if any input requires grad."""
-        from .function_user import apply_user_function
+        if state.watched:
+            return _apply_watched(cls, args)
+        return _apply(cls, args)
 
-        return apply_user_function(cls, args)
+    def run_backward(self, grads: list, create_graph: bool) -> tuple:
+        """Backward on the gradients of this node's outputs: one gradient (or None) per
+        forward argument, as arrays (Tensors when ``create_graph``)."""
+        if self._n_outputs > 1 and self._materialize_grads:
+            grads = [
+                np.zeros(shape, dtype) if grad is None else grad
+                for grad, (shape, dtype) in zip(grads, self._out_meta)
+            ]
+        if self._on_arrays and not create_graph:
+            result = self.backward(self, *grads)
+            return result if type(result) is tuple else (result,)
+        return _backward_on_tensors(self, grads, create_graph)
 
 
 class Primitive(Function):
@@ -186,80 +232,17 @@ class Primitive(Function):
     helpers of :mod:`tinygrad_fr.ops.dispatch`). Save only inputs, the output, or constants.
     """
 
-    _tensor_level = False
-
-    @classmethod
-    def apply(cls, *args: Any) -> Any:
-        """Run the op on the arrays of ``args`` and record a node if a gradient is needed."""
-        tensor_cls = Tensor
-        arrays = []
-        edges = []  # one per argument: the node or leaf its gradient goes to, or None
-        record = several_outputs = False
-        for arg in args:
-            if isinstance(arg, tensor_cls):
-                arrays.append(arg._data)
-                if arg._requires_grad:
-                    record = True
-                    node = arg._grad_fn
-                    edges.append(arg if node is None else node)
-                    several_outputs = several_outputs or arg._output_nr != 0
-                    continue
-            else:
-                arrays.append(arg)
-            edges.append(None)
-
-        if grad_mode.anomaly_enabled:
-            return _apply_checked(cls, args, arrays)
-        if not record or not grad_mode.grad_enabled:
-            return _untracked(cls, args, arrays)
-
-        ctx = cls.__new__(cls)
-        try:
-            raw = out = cls.forward(ctx, *arrays)
-        except ValueError as error:
-            raise forward_error(cls, arrays, error) from None
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)  # NumPy returns scalars for 0-d results
-        ctx.next_edges = tuple(edges)
-        if several_outputs:
-            ctx._edge_nrs = tuple(a._output_nr if isinstance(a, tensor_cls) else 0 for a in args)
-        ctx._out_meta = ((out.shape, out.dtype),)
-        result = object.__new__(tensor_cls)
-        result._data = out
-        result._grad = result._storage = result.name = None
-        result._requires_grad = True
-        result._grad_fn = ctx
-        result._output_nr = 0
-        if ctx._saved:
-            _track_saved(ctx, args, arrays, raw, out, result)
-        if cls._is_view:
-            result._storage = storage_of(args[0])
-        return result
-
-
-def _apply_checked(cls: Any, args: tuple, arrays: list) -> Any:
-    """``apply`` under detect_anomaly: NumPy stays quiet, a NaN or inf raises our error."""
-    with grad_mode.no_anomaly_check(), np.errstate(all="ignore"):
-        result = cls.apply(*args)
-    check_forward(cls, result._data, arrays)
-    if result._grad_fn is not None:
-        result._grad_fn._forward_trace = traceback.format_stack()[:-3]
-    return result
+    _on_arrays = True
 
 
 class NonDifferentiable(Primitive):
     """A built-in op with no gradient (comparisons, argmax...): forward only, never recorded.
 
-    Going through an op (rather than computing the array directly) keeps such results
-    traceable, which :func:`tinygrad_fr.jit.capture` relies on.
+    Going through an op (rather than computing the array directly) lets observers see such
+    results too (see :mod:`tinygrad_fr.autograd.observer`).
     """
 
-    @classmethod
-    def apply(cls, *args: Any) -> Any:
-        """Run ``forward`` on the arrays of ``args``; the result does not require grad."""
-        tensor_cls = Tensor
-        arrays = [arg._data if isinstance(arg, tensor_cls) else arg for arg in args]
-        return _untracked(cls, args, arrays)
+    _differentiable = False
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
@@ -267,63 +250,305 @@ class NonDifferentiable(Primitive):
         raise RuntimeError(f"{type(ctx).__name__} has no gradient")
 
 
-def _untracked(cls: Any, args: tuple, arrays: list) -> Any:
-    """Run forward with nothing recorded; the result does not require grad."""
+# -- the apply path -------------------------------------------------------------------------
+
+
+def _apply(cls: Any, args: tuple) -> Any:
+    """Apply op ``cls``: check the inputs, run forward, keep what it saved, make the outputs."""
+    tensor_cls = Tensor
+    # 1. The inputs: arrays for forward, and per argument the edge its gradient takes.
+    arrays = []
+    edges = []
+    needs_grad = several_outputs = False
+    for arg in args:
+        if isinstance(arg, tensor_cls):
+            arrays.append(arg._data)
+            if arg._requires_grad:
+                needs_grad = True
+                node = arg._grad_fn
+                if node is None:
+                    edges.append(arg)
+                    continue
+                if node._view_of is not None:
+                    node = _current_view_history(arg, node)
+                edges.append(node)
+                several_outputs = several_outputs or arg._output_nr != 0
+                continue
+        else:
+            arrays.append(arg)
+        edges.append(None)
+    record = needs_grad and state.grad_enabled and cls._differentiable
+    if record:
+        ctx = cls.__new__(cls)
+        ctx.next_edges = tuple(edges)
+        if several_outputs:
+            ctx._edge_nrs = tuple(a._output_nr if isinstance(a, tensor_cls) else 0 for a in args)
+    elif cls._on_arrays:
+        ctx = NO_RECORD
+    else:
+        ctx = cls.__new__(cls)
+        ctx.next_edges = (None,) * len(args)
+    # 2. Forward, on arrays (built-in ops) or on Tensors (user Functions).
+    raw, outs, storages, single = _forward(cls, ctx, args, arrays)
+    # 3. The output tensors, attached to the node.
+    results = []
+    for index, out in enumerate(outs):
+        result = object.__new__(tensor_cls)
+        result._data = out
+        result._grad = result._grad_fn = result._hooks = result._view = result.name = None
+        result._requires_grad = False
+        result._output_nr = index
+        result._storage = storages[index]
+        results.append(result)
+    if cls.put_back is not None and results[0]._storage is not None:
+        results[0]._view = (cls, args)  # a view: in-place ops on it write through to args[0]
+    if record:
+        _attach(ctx, cls, args, arrays, raw, outs, results)
+    return results[0] if single else tuple(results)
+
+
+def _forward(cls: Any, ctx: Any, args: tuple, arrays: list) -> tuple:
+    """Run forward: what it returned, its output arrays and their storages, and whether it
+    returned one output (not a tuple)."""
+    if not cls._on_arrays:
+        return _forward_on_tensors(cls, ctx, args)
     try:
-        out = cls.forward(NO_RECORD, *arrays)
+        raw = cls.forward(ctx, *arrays)
     except ValueError as error:
         raise forward_error(cls, arrays, error) from None
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)  # NumPy returns scalars for 0-d results
-    result = object.__new__(Tensor)
-    result._data = out
-    result._grad = result._grad_fn = result._storage = result.name = None
-    result._requires_grad = False
-    result._output_nr = 0
-    if cls._is_view:
-        result._storage = storage_of(args[0])
-    return result
+    single = type(raw) is not tuple
+    outs = [raw] if single else list(raw)
+    for index, out in enumerate(outs):
+        if type(out) is not np.ndarray:
+            outs[index] = np.asarray(out)  # NumPy returns scalars for 0-d results
+    shares = cls._is_view and _owner(outs[0]) is _owner(arrays[0])
+    return raw, outs, [storage_of(args[0]) if shares else None] * len(outs), single
+
+
+def _owner(array: Any) -> Any:
+    """The array that owns ``array``'s memory (NumPy keeps views pointing at it)."""
+    base = getattr(array, "base", None)
+    return array if base is None else base
+
+
+def _attach(
+    ctx: Function, cls: Any, args: tuple, arrays: list, raw: Any, outs: list, results: list
+) -> None:
+    """Make the node the results' ``grad_fn`` and track the versions of what it saved."""
+    ctx._n_outputs = len(results)
+    ctx._out_meta = tuple((out.shape, out.dtype) for out in outs)
+    marked = ctx._non_differentiable
+    for result in results:
+        if marked and any(result._data is _array_of(m) for m in marked):
+            continue
+        result._requires_grad = True
+        result._grad_fn = ctx
+    if ctx._saved:
+        _track_saved(ctx, args, arrays, raw, outs, results)
+    if results[0]._view is not None:
+        storage = results[0]._storage
+        ctx._view_of = (storage, storage.rebases)
+
+
+def _array_of(value: Any) -> Any:
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _forward_on_tensors(cls: Any, ctx: Function, args: tuple) -> tuple:
+    """A user Function's forward, run without recording; its outputs as arrays and storages."""
+    previous = state.grad_enabled
+    state.grad_enabled = False
+    state.forward_depth += 1
+    try:
+        returned = cls.forward(ctx, *args)
+    finally:
+        state.grad_enabled = previous
+        state.forward_depth -= 1
+    single = not isinstance(returned, tuple)
+    tensors = [returned] if single else list(returned)
+    outs, storages = [], []
+    for index, out in enumerate(tensors):
+        if not isinstance(out, Tensor):
+            raise TypeError(
+                f"{cls.__name__}.forward must return Tensors, but output {index} is "
+                f"{type(out).__name__}; wrap arrays with tg.Tensor(...)"
+            )
+        outs.append(out._data)
+        # An input returned as is, or a view of one, shares its memory: and its versions.
+        returned_input = any(out is arg for arg in args)
+        storages.append(storage_of(out) if returned_input else out._storage)
+    # Saved Tensors are matched to inputs and outputs by identity, in _track_saved.
+    return tensors, outs, storages, single
 
 
 def _track_saved(
-    ctx: Function, args: tuple, arrays: list, raw: Any, out: np.ndarray, result: Any
+    ctx: Function, args: tuple, arrays: list, raw: Any, outs: list, results: list
 ) -> None:
-    """Hold the memory of saved inputs and output, remembering its version for backward.
+    """Hold the memory of saved inputs and outputs, remembering its version for backward.
 
-    Each entry of ``_saved_versions`` is ``(storage, version, source, array)``: the source is
-    the argument index, or -1 for the output. Memory the user can reach (an array handed out
-    by ``.data``/``.numpy()``/``from_numpy``, or a raw ndarray argument) is saved as a private
-    copy: no write through any view of it can change the gradient.
+    Each entry of ``_saved_versions`` is ``(storage, version, source, array)``; the source is
+    the argument index, ``-1 - k`` for output k, or None for another tensor. Built-in ops save
+    arrays, user Functions Tensors: both are found among the inputs and outputs by identity.
+    Memory the user can reach (an array handed out by ``.numpy()``/``from_numpy``, or a raw
+    ndarray operand) is saved as a private copy: no write through any view of it can change
+    the gradient.
     """
-    saved: tuple = ctx._saved or ()
-    if raw is not out:  # a 0-d result came back as a NumPy scalar: save the array instead
-        saved = tuple(out if value is raw else value for value in saved)
+    tensor_cls = Tensor
+    raws = [raw] if type(raw) is not tuple and type(raw) is not list else list(raw)
     kept: list = []
     versions: list = []
-    for value in saved:
-        if value is out:
-            tensor, source = result, _OUTPUT
-        else:
-            for source, array in enumerate(arrays):  # noqa: B007 - source is used below
-                if array is value:
-                    break
-            else:
-                kept.append(value)  # a constant made by the op (mask, index...)
-                continue
-            tensor = args[source]
-            if not isinstance(tensor, Tensor):  # a user's ndarray (or a number) as an operand
-                kept.append(value.copy() if isinstance(value, np.ndarray) else value)
-                continue
-        storage = tensor._storage
-        if storage is None:
-            storage = tensor._storage = Storage()
-        elif storage.exposed is not None and source != _OUTPUT:
-            value = value.copy()
+    for value in ctx._saved or ():
+        if not ctx._on_arrays and value is not None and not isinstance(value, tensor_cls):
+            raise TypeError(
+                f"{type(ctx).__name__}: save_for_backward takes Tensors or None, got "
+                f"{type(value).__name__}; keep other values as attributes of ctx"
+            )
+        source, tensor = _source_of(value, args, arrays, raws, results)
+        if source is not None and source < 0:
+            value = outs[-1 - source]  # the output array (NumPy may have returned a scalar)
+        elif isinstance(value, tensor_cls):
+            value = value._data
+        if tensor is None:
+            if source is not None:  # a user's ndarray (or a number) given as an operand
+                value = value.copy() if isinstance(value, np.ndarray) else value
+            kept.append(value)
+            continue
+        storage = storage_of(tensor)
+        if storage.writing:  # an in-place op will overwrite it: keep the values forward used
+            value, storage = value.copy(), Storage()
+        elif storage.exposed is not None and (source is None or source >= 0):
+            value = value.copy()  # the user holds this memory: keep what forward used
         storage.holds += 1
         versions.append((storage, storage.version, source, value))
         kept.append(value)
     ctx._saved = tuple(kept)
     ctx._saved_versions = tuple(versions)
+
+
+def _source_of(
+    value: Any, args: tuple, arrays: list, raws: list, results: list
+) -> tuple[int | None, Any]:
+    """Where a saved value comes from: (argument index or -1 - output, its tensor).
+
+    Inputs come first: an input that forward returned as is stays wired to its own history.
+    """
+    for position, array in enumerate(args if isinstance(value, Tensor) else arrays):
+        if array is value:
+            arg = args[position]
+            return position, arg if isinstance(arg, Tensor) else None
+    for index, out in enumerate(raws):
+        if value is out:
+            return -1 - index, results[index]
+    if isinstance(value, Tensor):
+        return None, value  # a tensor forward made or found elsewhere: versions still tracked
+    return None, None  # a constant made by the op (mask, index...)
+
+
+def _apply_watched(cls: Any, args: tuple) -> Any:
+    """``apply`` with anomaly checks and observers: NumPy quiet, NaN or inf raise our error."""
+    if state.anomaly_enabled:
+        with np.errstate(all="ignore"):
+            result = _apply(cls, args)
+    else:
+        result = _apply(cls, args)
+    outputs = result if isinstance(result, tuple) else (result,)
+    node = next((out._grad_fn for out in outputs if out._grad_fn is not None), None)
+    if state.anomaly_enabled:
+        arrays = [arg._data if isinstance(arg, Tensor) else arg for arg in args]
+        for out in outputs:
+            check_forward(cls, out._data, arrays)
+        if node is not None:
+            node._forward_trace = traceback.format_stack()[:-3]
+    if state.observers:
+        notify_op(cls, args, outputs, node)
+    return result
+
+
+# -- backward on Tensors -------------------------------------------------------------------
+
+
+def _backward_on_tensors(node: Function, grads: list, create_graph: bool) -> tuple:
+    """Backward with Tensors: user Functions always, built-in ops under create_graph, when
+    saved values become Tensors wired to the graph they came from."""
+    saved = node._saved
+    if saved:
+        node.saved_tensors  # noqa: B018 - raises if the graph was freed or a value modified
+        sources = {id(entry[3]): entry[2] for entry in node._saved_versions}
+        node._saved = tuple(
+            _saved_as_tensor(node, value, sources.get(id(value), None), create_graph)
+            for value in saved
+        )
+    grads = [_as_tensor(grad) if grad is not None else None for grad in grads]
+    try:
+        result = node.backward(node, *grads)
+    finally:
+        if saved:
+            node._saved = saved
+    result = result if type(result) is tuple else (result,)
+    return _check_grads(node, result, create_graph)
+
+
+def _as_tensor(value: Any) -> Any:
+    return value if isinstance(value, Tensor) else Tensor._make(value, False, None)
+
+
+def _saved_as_tensor(node: Function, value: Any, source: int | None, create_graph: bool) -> Any:
+    """A saved array as a Tensor; under create_graph, one wired to the graph it came from."""
+    if not isinstance(value, np.ndarray):
+        return value
+    if source is None or not create_graph:
+        return value if node._on_arrays else Tensor._make(value, False, None)
+    if source < 0:  # an output of this node
+        return Tensor._make(value, True, node, -1 - source)
+    edge = node.next_edges[source]
+    if edge is None:
+        return Tensor._make(value, False, None)
+    if isinstance(edge, Tensor):
+        return edge  # a leaf: the tensor itself
+    nrs = node._edge_nrs
+    return Tensor._make(value, True, edge, nrs[source] if nrs else 0)
+
+
+def _check_grads(node: Function, grads: tuple, create_graph: bool) -> tuple:
+    """Check what a backward on Tensors returned; arrays for the engine unless create_graph."""
+    expected = len(node.next_edges)
+    if len(grads) < expected or any(g is not None for g in grads[expected:]):
+        if node._on_arrays:
+            grads = grads + (None,) * (expected - len(grads))
+        else:
+            raise RuntimeError(
+                f"{type(node).__name__}.backward returned {len(grads)} gradients but forward "
+                f"took {expected} arguments: return one per argument (None where there is none)"
+            )
+    converted: list = []
+    for position, (g, edge) in enumerate(zip(grads, node.next_edges)):
+        if g is None or edge is None:
+            converted.append(None)
+        elif isinstance(g, Tensor):
+            converted.append(g if create_graph else g._data)
+        elif node._on_arrays and isinstance(g, np.ndarray):
+            converted.append(Tensor._make(g, False, None) if create_graph else g)
+        else:
+            raise TypeError(
+                f"{type(node).__name__}.backward returned {type(g).__name__} for argument "
+                f"{position}; return a Tensor or None"
+            )
+    return tuple(converted)
+
+
+def _current_view_history(view: Any, node: Function) -> Function:
+    """The view's node, taken again if a recorded in-place op changed the view's base since
+    (PyTorch regenerates a view's ``grad_fn`` the same way)."""
+    storage, rebases = node._view_of  # type: ignore[misc]
+    if storage.rebases == rebases:
+        return node
+    cls, args = view._view
+    fresh = cls.apply(*args)
+    view._grad_fn, view._output_nr, view._requires_grad = fresh._grad_fn, 0, True
+    return fresh._grad_fn
+
+
+# -- errors and anomaly checks --------------------------------------------------------------
 
 
 def forward_error(cls: type, arrays: list, error: ValueError) -> ValueError:
@@ -354,3 +579,17 @@ def check_forward(cls: type, out: np.ndarray, arrays: list) -> None:
         "Check the values reaching this op (log of a non-positive number, division by zero, "
         "overflowing exp...)."
     )
+
+
+def check_backward(node: Function, grads: tuple) -> None:
+    """Under detect_anomaly: raise if a node's backward produced NaN or inf."""
+    for position, g in enumerate(grads):
+        data = g._data if isinstance(g, Tensor) else g
+        if data is None or np.isfinite(data).all():
+            continue
+        bad = "nan" if np.isnan(data).any() else "inf"
+        trace = "".join(node._forward_trace or ()) or "  (not recorded)\n"
+        raise FloatingPointError(
+            f"{node.name()} returned {bad} in its gradient for input {position} (shape "
+            f"{tuple(data.shape)}). The op was called in forward here:\n{trace}"
+        )

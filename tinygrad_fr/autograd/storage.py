@@ -18,10 +18,12 @@ import numpy as np
 class Storage:
     """Autograd state of one block of memory, shared by a tensor and its views."""
 
-    __slots__ = ("exposed", "holds", "locked", "version")
+    __slots__ = ("exposed", "holds", "locked", "rebases", "version", "writing")
 
     def __init__(self) -> None:
         self.version = 0
+        self.rebases = 0  # recorded in-place ops: views taken before one have a stale history
+        self.writing = False  # an in-place op is computing the values it will write here
         self.holds = 0  # live graph nodes that saved this memory for backward
         self.exposed: list[np.ndarray] | None = None  # arrays the user holds
         self.locked: list[np.ndarray] | None = None  # arrays made read-only here

@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..jit import replayable
-from ..tensor import Tensor
+from ..autograd.hooks import RemovableHandle
+from ..autograd.observer import observable
+from ..tensor import Tensor, reset_grads
+from . import hooks
 from .parameter import Parameter
 
 # What load_state_dict returns, as torch.nn.modules.module._IncompatibleKeys does.
@@ -38,6 +40,12 @@ class Module:
     """
 
     training: bool
+    # Hook registries, created by the first registration (class-level empties until then).
+    _has_hooks = False
+    _forward_pre_hooks: dict = {}  # noqa: RUF012 - never mutated: registering makes a new one
+    _forward_hooks: dict = {}  # noqa: RUF012
+    _backward_hooks: dict = {}  # noqa: RUF012
+    _backward_pre_hooks: dict = {}  # noqa: RUF012
 
     def __init__(self) -> None:
         set_plain = object.__setattr__
@@ -55,7 +63,55 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._has_hooks:
+            return hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # -- hooks ----------------------------------------------------------------------------
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before ``forward``; a non-None result replaces the
+        positional arguments (a tuple, or one value). With ``with_kwargs``, the hook is
+        ``hook(module, args, kwargs)`` and may return ``(args, kwargs)``."""
+        adapted = hook if with_kwargs else hooks.with_kwargs_pre_hook(hook)
+        return hooks.register(self, "_forward_pre_hooks", adapted, prepend)
+
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after ``forward``; a non-None result replaces
+        the output. With ``with_kwargs``: ``hook(module, args, kwargs, output)``."""
+        adapted = hook if with_kwargs else hooks.with_kwargs_hook(hook)
+        return hooks.register(self, "_forward_hooks", adapted, prepend)
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients with respect to
+        the module's tensor inputs are computed; a non-None result replaces ``grad_input``.
+
+        >>> import tinygrad_fr as tg
+        >>> layer = tg.nn.Linear(2, 1)
+        >>> seen = []
+        >>> _ = layer.register_full_backward_hook(lambda m, gi, go: seen.append(go[0].shape))
+        >>> layer(tg.ones(3, 2, requires_grad=True)).sum().backward(); seen
+        [(3, 1)]
+        """
+        return hooks.register(self, "_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs
+        arrive; a non-None result replaces ``grad_output``."""
+        return hooks.register(self, "_backward_pre_hooks", hook, prepend)
 
     # -- registration ---------------------------------------------------------------------
 
@@ -287,20 +343,10 @@ class Module:
             param.requires_grad_(requires_grad)
         return self
 
-    @replayable
+    @observable
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every parameter: to None (default), or to zeros."""
-        for param in self.parameters():
-            grad = param._grad
-            if grad is None:
-                continue
-            if set_to_none:
-                param._grad = None
-            elif grad._grad_fn is not None or grad._requires_grad:
-                param._grad = Tensor._make(np.zeros_like(grad._data), False, None)
-            else:
-                with no_grad():
-                    grad.zero_()
+        reset_grads(self.parameters(), set_to_none)
 
     # -- dtype ----------------------------------------------------------------------------
 

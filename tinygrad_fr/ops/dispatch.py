@@ -2,7 +2,9 @@
 
 Operators (``+ * @ ...``) and shared methods (``sum(axis=, keepdims=)``, ``reshape``) already
 work on both. The few operations whose spelling differs are here: with arrays they call
-NumPy, with Tensors they call the differentiable Tensor op (used under ``create_graph``).
+NumPy, with Tensors the differentiable Tensor method (used under ``create_graph``). Helpers
+tied to one op live beside it: ``where`` in ``elementwise``, ``index_add`` and ``put`` in
+``movement``.
 """
 
 from __future__ import annotations
@@ -34,15 +36,6 @@ def log(x: Any) -> Any:
     return np.log(x)
 
 
-def where(condition: np.ndarray, x: Any, y: Any) -> Any:
-    """Pick ``x`` where ``condition`` holds, else ``y``; ``condition`` is a constant mask."""
-    if is_tensor(x) or is_tensor(y):
-        from .elementwise import Where
-
-        return Where.apply(condition, x, y)
-    return np.where(condition, x, y)
-
-
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     """Repeat ``x`` along broadcast dimensions to ``shape`` (a new array for arrays)."""
     if is_tensor(x):
@@ -64,33 +57,6 @@ def matmul_2d(a: Any, b: Any) -> Any:
     if is_tensor(a) or is_tensor(b):
         return a @ b
     return np.dot(a, b)
-
-
-def index_add(shape: tuple[int, ...], index: Any, values: Any) -> Any:
-    """A zero array of ``shape`` with ``values`` added at ``index`` (repeats accumulate)."""
-    if is_tensor(values):
-        from .movement import IndexAdd
-
-        return IndexAdd.apply(values, index, shape)
-    return _index_add_arrays(shape, index, values)
-
-
-def _index_add_arrays(shape: tuple[int, ...], index: Any, values: np.ndarray) -> np.ndarray:
-    out = np.zeros(shape, dtype=values.dtype)
-    if is_basic_index(index):
-        out[index] = values  # no repeats possible: plain assignment is much faster
-    else:
-        np.add.at(out, index, values)
-    return out
-
-
-def is_basic_index(index: Any) -> bool:
-    """True when ``index`` uses only ints, slices, None and Ellipsis (NumPy basic indexing)."""
-    items = index if isinstance(index, tuple) else (index,)
-    return all(
-        item is None or item is Ellipsis or isinstance(item, (int, slice, np.integer))
-        for item in items
-    )
 
 
 def constant(x: Any) -> Any:

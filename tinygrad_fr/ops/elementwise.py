@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import rng
 from ..autograd.function import Primitive
-from .dispatch import constant, is_tensor, log, where
+from .dispatch import constant, is_tensor, log
 
 # exp(x) overflows above these; sigmoid clamps -x there (the result is then < 1e-38 anyway).
 _EXP_LIMIT = {
@@ -51,7 +51,11 @@ class Mul(Primitive):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
-        ctx.save_for_backward(x, y)
+        needs_x, needs_y = ctx.next_edges or (None, None)
+        # Only what a needed gradient uses (as PyTorch): x * 2 keeps nothing of x alive.
+        ctx.save_for_backward(
+            x if needs_y is not None else None, y if needs_x is not None else None
+        )
         return x * y
 
     @staticmethod
@@ -68,7 +72,8 @@ class Div(Primitive):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
-        ctx.save_for_backward(x, y)
+        needs_y = (ctx.next_edges or (None, None))[1]
+        ctx.save_for_backward(x if needs_y is not None else None, y)
         return x / y
 
     @staticmethod
@@ -86,7 +91,8 @@ class Pow(Primitive):
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
         out = x**y
-        ctx.save_for_backward(x, y, out)
+        needs_y = (ctx.next_edges or (None, None))[1]
+        ctx.save_for_backward(x, y, out if needs_y is not None else None)
         return out
 
     @staticmethod
@@ -102,6 +108,14 @@ class Pow(Primitive):
             safe_x = where(base == 0, 1.0, x) if np.any(base == 0) else x
             grad_y = grad * out * log(safe_x)
         return grad_x, grad_y
+
+
+def where(condition: np.ndarray, x: Any, y: Any) -> Any:
+    """Pick ``x`` where ``condition`` holds, else ``y``, on arrays or (recorded) on Tensors;
+    ``condition`` is a constant mask."""
+    if is_tensor(x) or is_tensor(y):
+        return Where.apply(condition, x, y)
+    return np.where(condition, x, y)
 
 
 def _is_number(value: Any, number: float) -> bool:

@@ -15,7 +15,11 @@ class MatMul(Primitive):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
-        ctx.save_for_backward(a, b)
+        needs_a, needs_b = ctx.next_edges or (None, None)
+        ctx.vectors = a.ndim == 1, b.ndim == 1
+        ctx.save_for_backward(
+            a if needs_b is not None else None, b if needs_a is not None else None
+        )
         return np.matmul(a, b)
 
     @staticmethod
@@ -23,9 +27,9 @@ class MatMul(Primitive):
         a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.next_edges
         # A 1-D operand is a row (a) or a column (b) vector whose extra axis matmul dropped.
-        a_vector, b_vector = a.ndim == 1, b.ndim == 1
-        a2 = a.reshape((1,) + a.shape) if a_vector else a
-        b2 = b.reshape(b.shape + (1,)) if b_vector else b
+        a_vector, b_vector = ctx.vectors
+        a2 = a.reshape((1,) + a.shape) if a_vector and a is not None else a
+        b2 = b.reshape(b.shape + (1,)) if b_vector and b is not None else b
         if a_vector and b_vector:
             grad2 = grad.reshape((1, 1))
         elif a_vector:
@@ -54,7 +58,10 @@ class Linear(Primitive):
 
     @staticmethod
     def forward(ctx: Any, x: Any, weight: Any, bias: Any) -> Any:
-        ctx.save_for_backward(x, weight)
+        needs_x, needs_weight, _ = ctx.next_edges or (None, None, None)
+        ctx.save_for_backward(
+            x if needs_weight is not None else None, weight if needs_x is not None else None
+        )
         out = x @ weight.T
         if bias is None:
             return out

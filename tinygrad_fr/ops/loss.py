@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Primitive
-from .dispatch import index_add, is_tensor
+from .dispatch import is_tensor
+from .movement import index_add
 
 
 def _reduce(losses: np.ndarray, reduction: str, total: float) -> np.ndarray:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Primitive
-from .dispatch import _index_add_arrays, index_add, permute
+from .dispatch import is_tensor, permute
 
 
 class Reshape(Primitive):
@@ -28,6 +28,10 @@ class Reshape(Primitive):
     def backward(ctx: Any, grad: Any) -> Any:
         return grad.reshape(ctx.in_shape)
 
+    @staticmethod
+    def put_back(base: Any, value: Any, shape: tuple[int, ...]) -> Any:
+        return Reshape.apply(value, base.shape)
+
 
 class Permute(Primitive):
     """out = x with its axes reordered;  dx = grad with the inverse order"""
@@ -42,6 +46,10 @@ class Permute(Primitive):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         return permute(grad, ctx.inverse)
+
+    @staticmethod
+    def put_back(base: Any, value: Any, axes: tuple[int, ...]) -> Any:
+        return Permute.apply(value, tuple(np.argsort(axes).tolist()))
 
 
 class Expand(Primitive):
@@ -66,11 +74,18 @@ class GetItem(Primitive):
     @staticmethod
     def forward(ctx: Any, x: Any, index: Any) -> Any:
         ctx.in_shape, ctx.index = x.shape, index
-        return x[index]
+        out = x[index]
+        if type(out) is not np.ndarray:  # integers only: a scalar copy, where PyTorch gives
+            out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]  # a view
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         return index_add(ctx.in_shape, ctx.index, grad)
+
+    @staticmethod
+    def put_back(base: Any, value: Any, index: Any) -> Any:
+        return IndexPut.apply(base, index, value)
 
 
 class IndexAdd(Primitive):
@@ -84,6 +99,59 @@ class IndexAdd(Primitive):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         return grad[ctx.index]
+
+
+class IndexPut(Primitive):
+    """out = x with out[index] = value;  dx = grad with zeros at index, dvalue = grad[index]"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, index: Any, value: Any) -> Any:
+        ctx.index = index
+        out = x.copy()
+        out[index] = value
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        needs_x, _, needs_value = ctx.next_edges
+        grad_x = put(grad, ctx.index, 0.0) if needs_x is not None else None
+        grad_value = grad[ctx.index] if needs_value is not None else None
+        return grad_x, None, grad_value
+
+
+def index_add(shape: tuple[int, ...], index: Any, values: Any) -> Any:
+    """A zero array of ``shape`` with ``values`` added at ``index`` (repeats accumulate), on
+    arrays or (recorded) on Tensors."""
+    if is_tensor(values):
+        return IndexAdd.apply(values, index, shape)
+    return _index_add_arrays(shape, index, values)
+
+
+def _index_add_arrays(shape: tuple[int, ...], index: Any, values: np.ndarray) -> np.ndarray:
+    out = np.zeros(shape, dtype=values.dtype)
+    if is_basic_index(index):
+        out[index] = values  # no repeats possible: plain assignment is much faster
+    else:
+        np.add.at(out, index, values)
+    return out
+
+
+def is_basic_index(index: Any) -> bool:
+    """True when ``index`` uses only ints, slices, None and Ellipsis (NumPy basic indexing)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        item is None or item is Ellipsis or isinstance(item, (int, slice, np.integer))
+        for item in items
+    )
+
+
+def put(x: Any, index: Any, value: Any) -> Any:
+    """A copy of ``x`` with ``value`` written at ``index``, on arrays or (recorded) on Tensors."""
+    if is_tensor(x):
+        return IndexPut.apply(x, index, value)
+    out = x.copy()
+    out[index] = value
+    return out
 
 
 class Cat(Primitive):
@@ -104,4 +172,4 @@ class Cat(Primitive):
         )
 
 
-PRIMITIVES = (Reshape, Permute, Expand, GetItem, IndexAdd, Cat)
+PRIMITIVES = (Reshape, Permute, Expand, GetItem, IndexAdd, IndexPut, Cat)

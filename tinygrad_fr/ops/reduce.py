@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Primitive
-from .dispatch import broadcast_to, exp, index_add
+from .dispatch import broadcast_to, exp
+from .movement import index_add
 
 
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:

@@ -6,12 +6,10 @@ with ``initial_accumulator_value``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..jit import replayable
 from .optimizer import Optimizer, ParamsT, check_range
 
 
@@ -69,30 +67,22 @@ class Adagrad(Optimizer):
             state["sum"] = np.full_like(param._data, value)
         return state
 
-    @replayable
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
-            weight_decay = float(group["weight_decay"])
-            for param in group["params"]:
-                if param._grad is None:
-                    continue
-                data = param._mutable_data()
-                grad = param._grad._data
-                state = self._init_state(param, group)
-                state["step"] += 1
-                if group["maximize"]:
-                    grad = -grad
-                if weight_decay != 0.0:
-                    grad = grad + weight_decay * data
-                clr = lr / (1.0 + (state["step"] - 1) * lr_decay)
-                accumulator = state["sum"]
-                accumulator += grad * grad
-                std = np.sqrt(accumulator)
-                std += eps
-                update = np.divide(grad, std, out=std)
-                update *= clr
-                np.subtract(data, update, out=data)
-        return loss
+    def _update(self, param: Any, group: dict[str, Any]) -> None:
+        lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
+        weight_decay = float(group["weight_decay"])
+        data = param._mutable_data()
+        grad = param._grad._data
+        state = self._init_state(param, group)
+        state["step"] += 1
+        if group["maximize"]:
+            grad = -grad
+        if weight_decay != 0.0:
+            grad = grad + weight_decay * data
+        clr = lr / (1.0 + (state["step"] - 1) * lr_decay)
+        accumulator = state["sum"]
+        accumulator += grad * grad
+        std = np.sqrt(accumulator)
+        std += eps
+        update = np.divide(grad, std, out=std)
+        update *= clr
+        np.subtract(data, update, out=data)

@@ -11,7 +11,7 @@ import math
 import warnings
 from typing import Any
 
-from ..jit import replayable
+from ..autograd.observer import observable
 from .optimizer import Optimizer
 
 
@@ -59,7 +59,7 @@ class LRScheduler:
         """The learning rates set by the last :meth:`step`, one per param group."""
         return list(self._last_lr)
 
-    @replayable
+    @observable
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch and write the new learning rates into the optimizer.
 

@@ -1,6 +1,6 @@
 """The Optimizer base class: parameter groups, per-parameter state, zero_grad, state dicts.
 
-Subclasses (SGD, Adam...) only check their hyper-parameters and write ``step``; everything
+Subclasses (SGD, Adam...) only check their hyper-parameters and write ``_update``; everything
 else, including PyTorch's state-dict format, lives here. State arrays are plain ndarrays
 updated in place; ``state_dict()`` hands out Tensor copies.
 """
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd import grad_mode
-from ..jit import replayable
-from ..tensor import Tensor
+from ..autograd.observer import observable
+from ..tensor import Tensor, reset_grads
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
@@ -102,33 +102,44 @@ class Optimizer:
             seen[id(param)] = (index, position)
         self.param_groups.append(group)
 
-    @replayable
+    @observable
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: to None (default), or zero the grad arrays in place."""
-        for group in self.param_groups:
-            for param in group["params"]:
-                grad = param._grad
-                if grad is None:
-                    continue
-                if set_to_none:
-                    param._grad = None
-                elif grad._grad_fn is not None:  # a create_graph gradient: drop its history
-                    param._grad = Tensor._make(np.zeros_like(grad._data), False, None)
-                else:
-                    grad._mutable_data().fill(0)
+        reset_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
-    @replayable
+    @observable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
             for param in group["params"]:
                 if param._grad is not None:
+                    self._check_shape(param, group)
                     self._update(param, group)
         return loss
 
+    def _check_shape(self, param: Tensor, group: dict[str, Any]) -> None:
+        """Raise, naming the parameter, if it changed shape since its gradient or state."""
+        shape = param._data.shape
+        state = self.state.get(param, {})
+        grad: Any = param._grad
+        shapes = [grad._data.shape] + [
+            value.shape for value in state.values() if isinstance(value, np.ndarray)
+        ]
+        if all(other == shape for other in shapes):
+            return
+        position = next(i for i, p in enumerate(group["params"]) if p is param)
+        names = group.get("param_names")
+        number = next(i for i, g in enumerate(self.param_groups) if g is group)
+        name = f"'{names[position]}'" if names else f"{position} of group {number}"
+        raise RuntimeError(
+            f"{self._name()}.step: parameter {name} has shape {shape} but its gradient or "
+            f"optimizer state has shape {next(s for s in shapes if s != shape)}: the "
+            "parameter changed shape. Create a new optimizer after changing a parameter."
+        )
+
     def _update(self, param: Any, group: dict[str, Any]) -> None:
-        """One parameter's update (subclasses using the base ``step`` define it)."""
+        """One parameter's update, its gradient in ``param.grad`` (each optimizer defines it)."""
         raise NotImplementedError(f"{self._name()} does not implement step()")
 
     def _evaluate(self, closure: Callable[[], Any] | None) -> Any:

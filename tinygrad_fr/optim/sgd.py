@@ -6,12 +6,10 @@ update per parameter and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..jit import replayable
 from .optimizer import Optimizer, ParamsT, check_range
 
 
@@ -59,39 +57,26 @@ class SGD(Optimizer):
                 "momentum=0.9, dampening=0"
             )
 
-    @replayable
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])  # a Python float keeps float32 parameters float32
-            momentum = float(group["momentum"])
-            weight_decay = float(group["weight_decay"])
-            if momentum == 0.0 and weight_decay == 0.0 and not group["maximize"]:
-                for param in group["params"]:
-                    grad = param._grad
-                    if grad is not None:
-                        data = param._mutable_data()
-                        np.subtract(data, lr * grad._data, out=data)
-                continue
-            dampening = float(group["dampening"])
-            for param in group["params"]:
-                if param._grad is None:
-                    continue
-                data = param._mutable_data()
-                grad = param._grad._data
-                if group["maximize"]:
-                    grad = -grad
-                if weight_decay != 0.0:
-                    grad = grad + weight_decay * data
-                if momentum != 0.0:
-                    state = self.state[param]
-                    buffer = state.get("momentum_buffer")
-                    if buffer is None:
-                        buffer = state["momentum_buffer"] = np.array(grad, dtype=data.dtype)
-                    else:
-                        buffer *= momentum
-                        buffer += (1.0 - dampening) * grad
-                    grad = grad + momentum * buffer if group["nesterov"] else buffer
-                np.subtract(data, lr * grad, out=data)
-        return loss
+    def _update(self, param: Any, group: dict[str, Any]) -> None:
+        lr = float(group["lr"])  # a Python float keeps float32 parameters float32
+        momentum = float(group["momentum"])
+        weight_decay = float(group["weight_decay"])
+        data = param._mutable_data()
+        grad = param._grad._data
+        if momentum == 0.0 and weight_decay == 0.0 and not group["maximize"]:
+            np.subtract(data, lr * grad, out=data)  # plain SGD, the course's hot path
+            return
+        if group["maximize"]:
+            grad = -grad
+        if weight_decay != 0.0:
+            grad = grad + weight_decay * data
+        if momentum != 0.0:
+            state = self.state[param]
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                buffer = state["momentum_buffer"] = np.array(grad, dtype=data.dtype)
+            else:
+                buffer *= momentum
+                buffer += (1.0 - float(group["dampening"])) * grad
+            grad = grad + momentum * buffer if group["nesterov"] else buffer
+        np.subtract(data, lr * grad, out=data)
