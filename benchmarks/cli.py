@@ -49,6 +49,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "starve each other)",
     )
     parser.add_argument("--no-torch", action="store_true", help="leave out the torch column")
+    parser.add_argument(
+        "--baseline",
+        metavar="PATH",
+        help="another checkout of tinygrad_fr (e.g. a git worktree of the previous commit), "
+        "timed in the same process for paired before/after ratios",
+    )
     args = parser.parse_args(argv)
     args.only = tuple(x.strip().upper() for x in args.only.split(",") if x.strip())
     unknown = [x for x in args.only if x not in WORKLOAD_IDS]
@@ -110,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
     from benchmarks import report
-    from benchmarks.frameworks import tinygrad_status
+    from benchmarks.frameworks import load_baseline, tinygrad_status
     from benchmarks.harness import Config
     from benchmarks.workloads import WORKLOADS
 
@@ -122,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         warmup=args.warmup,
         only=args.only,
         torch=torch,
+        baseline=load_baseline(args.baseline) if args.baseline else None,
     )
     status = tinygrad_status()
     # The libraries' own objects are never garbage: freezing them makes the collection before

@@ -8,12 +8,15 @@ core skips its column instead of breaking the suite.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from benchmarks.harness import TINYGRAD, TORCH, Config, describe_error
+from benchmarks.harness import BASELINE, TINYGRAD, TORCH, Config, describe_error
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,25 @@ def tinygrad_status() -> str | None:
     return None
 
 
+def load_baseline(path: str) -> Any:
+    """The tinygrad_fr package of another checkout (its root, or the package folder), imported
+    as ``tinygrad_fr_baseline`` beside this one: both are then timed in the same process."""
+    folder = Path(path).resolve()
+    if (folder / "tinygrad_fr" / "__init__.py").is_file():
+        folder = folder / "tinygrad_fr"
+    if not (folder / "__init__.py").is_file():
+        raise SystemExit(f"--baseline: no tinygrad_fr package in {path}")
+    name = "tinygrad_fr_baseline"
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def frameworks(config: Config) -> tuple[list[Framework], dict[str, str]]:
     """The frameworks to time, and the reason for each one that cannot be."""
     available, missing = [], {}
@@ -76,6 +98,8 @@ def frameworks(config: Config) -> tuple[list[Framework], dict[str, str]]:
         available.append(Framework(TINYGRAD, load_tinygrad()))
     else:
         missing[TINYGRAD] = status
+    if config.baseline is not None:
+        available.append(Framework(BASELINE, config.baseline))
     if config.torch is not None:
         available.append(Framework(TORCH, config.torch))
     return available, missing

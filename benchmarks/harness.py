@@ -22,6 +22,8 @@ import numpy as np
 NUMPY, TINYGRAD, TORCH = "numpy", "tinygrad_fr", "torch"
 # tinygrad_fr with the training step wrapped in tg.jit.capture (recorded twice, then replayed)
 CAPTURED = "tinygrad_fr+capture"
+# Another checkout of tinygrad_fr (--baseline PATH), timed in the same process: paired runs
+BASELINE, BASELINE_CAPTURED = "baseline", "baseline+capture"
 
 # Errors that mean "the framework lacks this API yet": the cell is skipped. Any other error of
 # a framework is a bug: its cell shows ERROR and the suite exits with status 1 after the table.
@@ -40,6 +42,7 @@ class Config:
     warmup: int = 1
     only: tuple[str, ...] = ()
     torch: Any = None  # the torch module, or None when unavailable
+    baseline: Any = None  # another tinygrad_fr package (--baseline), or None
 
 
 @dataclass

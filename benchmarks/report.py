@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import CAPTURED, NUMPY, TINYGRAD, TORCH, Row
+from benchmarks.harness import BASELINE, BASELINE_CAPTURED, CAPTURED, NUMPY, TINYGRAD, TORCH, Row
 
 HEADER = (
     "id",
@@ -101,6 +101,7 @@ def format_table(rows: list[Row]) -> str:
     ]
     text.insert(1, "  ".join("-" * w for w in widths))
     notes = format_notes(rows)
+    paired = format_paired(rows)
     legend = [
         "",
         "tg/np, torch/np: time (or memory) relative to the NumPy baseline, lower is better; "
@@ -108,7 +109,27 @@ def format_table(rows: list[Row]) -> str:
         "max|diff|: largest difference of the trained weights (W1-W3) or gradients (W4-W5) "
         "from NumPy's, MISMATCH past the tolerance.",
     ]
-    return "\n".join(text + legend + (["", "notes:", *notes] if notes else []))
+    return "\n".join(text + legend + paired + (["", "notes:", *notes] if notes else []))
+
+
+def format_paired(rows: list[Row]) -> list[str]:
+    """With --baseline: this checkout's time over the baseline's, cell by cell (paired runs)."""
+    pairs = ((TINYGRAD, BASELINE, "eager"), (CAPTURED, BASELINE_CAPTURED, "captured"))
+    lines = []
+    for row in rows:
+        cells = []
+        for mine, theirs, label in pairs:
+            if mine in row.values and theirs in row.values and row.values[theirs]:
+                ratio = row.values[mine] / row.values[theirs]
+                cells.append(
+                    f"{label} {_number(row.values[mine])} vs {_number(row.values[theirs])} "
+                    f"{row.unit}: {ratio:.2f}x"
+                )
+        if cells:
+            lines.append(f"  {row.id} {row.dtype}: " + "; ".join(cells))
+    if not lines:
+        return []
+    return ["", "this checkout / baseline (same process, interleaved; < 1 is faster):", *lines]
 
 
 def format_notes(rows: list[Row]) -> list[str]:

@@ -16,6 +16,8 @@ import numpy as np
 from benchmarks.data import init_mlp, mnist_like
 from benchmarks.frameworks import Framework, frameworks
 from benchmarks.harness import (
+    BASELINE,
+    BASELINE_CAPTURED,
     CAPTURED,
     NUMPY,
     TINYGRAD,
@@ -144,7 +146,8 @@ def implementations(spec: MlpSpec, config: Config, dtype: str, n: int) -> tuple[
     impls = {NUMPY: partial(prepare_numpy, spec, params, images, targets)}
     available, missing = frameworks(config)
     for fw in available:
-        variants = [(fw.name, False)] + ([(CAPTURED, True)] if fw.name == TINYGRAD else [])
+        captured_name = {TINYGRAD: CAPTURED, BASELINE: BASELINE_CAPTURED}.get(fw.name)
+        variants = [(fw.name, False)] + ([(captured_name, True)] if captured_name else [])
         for name, captured in variants:
             impls[name] = partial(prepare_framework, spec, fw, params, images, targets, captured)
     return impls, missing

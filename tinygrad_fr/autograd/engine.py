@@ -11,6 +11,7 @@ and ``grad`` share it; under ``create_graph`` the same loop carries Tensors inst
 from __future__ import annotations
 
 import contextlib
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ import numpy as np
 from . import function
 from .broadcast import sum_to_shape
 from .function import Function, check_backward
-from .grad_mode import state
+from .grad_mode import set_mode, state
 from .hooks import call_grad_hooks
 from .observer import BackwardCall, run_observed
 
@@ -101,33 +102,24 @@ def grad(
 
 
 def topological_order(roots: Sequence[Function]) -> list[Function]:
-    """Every node reachable from ``roots``, each after all the nodes that feed it a gradient.
+    """Every node reachable from ``roots``, newest first.
 
-    Iterative (Kahn's algorithm on dependency counts), so depth is limited only by memory.
+    A node's inputs always come from older nodes, so newest first puts each node after every
+    node that sends it a gradient (PyTorch's engine runs nodes in the same order). Iterative:
+    depth is limited only by memory.
     """
-    dependencies: dict = {}
     seen = set(roots)
     stack = list(seen)
     while stack:
         for parent in stack.pop().next_edges:
-            if parent is None or not parent._is_node:
-                continue
-            dependencies[parent] = dependencies.get(parent, 0) + 1
-            if parent not in seen:
+            if parent is not None and parent._is_node and parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
-    order = []
-    ready = [node for node in dict.fromkeys(roots) if node not in dependencies]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node.next_edges:
-            if parent is not None and parent._is_node:
-                left = dependencies[parent] - 1
-                dependencies[parent] = left
-                if left == 0:
-                    ready.append(parent)
-    return order
+    return sorted(seen, key=_creation, reverse=True)
+
+
+_creation = operator.attrgetter("_sequence_nr")
+_QUIET_ALREADY = contextlib.nullcontext()  # NumPy's warnings stay as the user set them
 
 
 def _run(outputs: list, grads: list, retain: bool, create_graph: bool, inputs: Any) -> dict:
@@ -147,15 +139,15 @@ def _run(outputs: list, grads: list, retain: bool, create_graph: bool, inputs: A
 
 def _walk(outputs: list, grads: list, retain: bool, create_graph: bool, inputs: Any) -> dict:
     """Propagate ``grads`` from ``outputs``; returns the gradients of ``inputs`` by index."""
-    buffers: dict = {}  # node -> gradient of each of its outputs, summed as they arrive
-    leaves: dict = {}  # leaf -> its summed gradient, delivered once the walk is done
-    for out, start in zip(outputs, grads):
-        _add(buffers, leaves, out._grad_fn or out, out._output_nr, start)
+    buffers: dict = {}  # node or leaf -> its gradient, summed as they arrive
+    _send([out._grad_fn or out for out in outputs], [out._output_nr for out in outputs], grads,
+          buffers)  # fmt: skip
     order = topological_order([out._grad_fn for out in outputs if out._grad_fn is not None])
     targets = None if inputs is None else _Targets(inputs, order)
     anomaly = state.anomaly_enabled
-    quiet = np.errstate(all="ignore") if anomaly else contextlib.nullcontext()
-    previous, state.grad_enabled = state.grad_enabled, create_graph
+    quiet = np.errstate(all="ignore") if anomaly else _QUIET_ALREADY
+    previous = state.grad_enabled
+    set_mode("grad_enabled", create_graph)
     try:
         with quiet:  # under detect_anomaly our checks name the op instead of NumPy's warnings
             for node in order:
@@ -173,37 +165,36 @@ def _walk(outputs: list, grads: list, retain: bool, create_graph: bool, inputs: 
                             grads_in = _after_node(node, grads_in, grads_out, create_graph)
                         if anomaly:
                             check_backward(node, grads_in)
-                        _send(node, grads_in, buffers, leaves)
-                if runs and not retain:
+                        _send(node.next_edges, node._edge_nrs, grads_in, buffers, node)
+                if runs and not retain and node._saved:
                     node.release()
-            _deliver(leaves, targets, create_graph)
+            _deliver(buffers, targets, create_graph)  # what is left: the leaves' gradients
     finally:
-        state.grad_enabled = previous
+        set_mode("grad_enabled", previous)
     return {} if targets is None else targets.captured
 
 
-def _send(node: Function, grads_in: tuple, buffers: dict, leaves: dict) -> None:
-    """Send each input of ``node`` its gradient, fitted to the input's shape and dtype."""
-    nrs = node._edge_nrs
-    for position, (edge, grad) in enumerate(zip(node.next_edges, grads_in)):
+def _send(
+    edges: Sequence, nrs: Sequence | None, grads: Sequence, buffers: dict, sender: Any = None
+) -> None:
+    """Send each edge its gradient: fitted to the target's shape and dtype (the one place
+    where broadcasting is undone), then summed into the target's buffer."""
+    for position, (edge, grad) in enumerate(zip(edges, grads)):
         if edge is None or grad is None:
             continue
         nr = nrs[position] if nrs else 0
         shape, dtype = edge._out_meta[nr] if edge._is_node else (edge._data.shape, edge._data.dtype)
-        _add(buffers, leaves, edge, nr, fit_gradient(grad, shape, dtype, node, position))
-
-
-def _add(buffers: dict, leaves: dict, target: Any, output_nr: int, grad: Any) -> None:
-    """Sum ``grad`` into the buffer of a node's output, or of a leaf."""
-    if not target._is_node:
-        previous = leaves.get(target)
-        leaves[target] = grad if previous is None else previous + grad
-        return
-    slots = buffers.get(target)
-    if slots is None:
-        slots = buffers[target] = [None] * target._n_outputs
-    previous = slots[output_nr]
-    slots[output_nr] = grad if previous is None else previous + grad
+        if grad.shape != shape or grad.dtype != dtype:
+            grad = fit_gradient(grad, shape, dtype, sender, position)
+        if edge._is_node and edge._n_outputs > 1:  # one slot per output
+            slots = buffers.get(edge)
+            if slots is None:
+                slots = buffers[edge] = [None] * edge._n_outputs
+            previous = slots[nr]
+            slots[nr] = grad if previous is None else previous + grad
+        else:
+            previous = buffers.get(edge)
+            buffers[edge] = grad if previous is None else previous + grad
 
 
 def _deliver(leaves: dict, targets: _Targets | None, create_graph: bool) -> None:
@@ -215,9 +206,11 @@ def _deliver(leaves: dict, targets: _Targets | None, create_graph: bool) -> None
             grad = _unwrap(call_grad_hooks(hooks.pre, _as_tensor(grad)), grad, create_graph)
         if targets is not None:
             targets.capture_leaf(leaf, grad)
-            continue
-        accumulate_grad(leaf, grad, create_graph, handed_out)
-        if hooks is not None and hooks.post_accumulate:
+        elif create_graph or leaf._grad is None:
+            accumulate_grad(leaf, grad, create_graph, handed_out)
+        else:  # the common case of a second backward: add to the existing .grad
+            leaf._grad._data = leaf._grad._data + _array(grad)
+        if hooks is not None and hooks.post_accumulate and targets is None:
             for hook in tuple(hooks.post_accumulate.values()):
                 hook(leaf)
 
@@ -246,14 +239,19 @@ def _owned(array: np.ndarray, handed_out: set) -> np.ndarray:
     return array
 
 
-def _before_node(node: Function, grads: list, create_graph: bool) -> list:
+def _per_output(node: Function, grads: Any) -> list:
+    """A node's buffer as one entry per output (a one-output node's buffer is its gradient)."""
+    return list(grads) if node._n_outputs > 1 else [grads]
+
+
+def _before_node(node: Function, grads_out: Any, create_graph: bool) -> Any:
     """Tensor hooks of the node's outputs, ``retain_grad`` copies, then its pre-hooks."""
     hooks = node.hooks()
-    grads = list(grads)
+    grads = _per_output(node, grads_out)
     for nr, registry in hooks.tensor_pre.items():
         if registry and grads[nr] is not None:
-            grads[nr] = _unwrap(call_grad_hooks(registry, _as_tensor(grads[nr])), grads[nr],
-                                create_graph)  # fmt: skip
+            hooked = call_grad_hooks(registry, _as_tensor(grads[nr]))
+            grads[nr] = _unwrap(hooked, grads[nr], create_graph)
     for nr, reference in hooks.retained.items():
         tensor = reference()
         if tensor is not None and grads[nr] is not None:
@@ -263,17 +261,21 @@ def _before_node(node: Function, grads: list, create_graph: bool) -> list:
         result = hook(tuple(_maybe_tensor(g) for g in grads))
         if result is not None:
             grads = [_unwrap(new, old, create_graph) for new, old in zip(result, grads)]
-    return grads
+    return grads if node._n_outputs > 1 else grads[0]
 
 
-def _after_node(node: Function, grads_in: tuple, grads_out: list, create_graph: bool) -> tuple:
+def _after_node(node: Function, grads_in: tuple, grads_out: Any, create_graph: bool) -> tuple:
     """The node's post-hooks: ``hook(grad_inputs, grad_outputs)`` may replace grad_inputs."""
-    outs = tuple(_maybe_tensor(g) for g in grads_out)
+    outs = tuple(_maybe_tensor(g) for g in _per_output(node, grads_out))
     for hook in tuple(node.hooks().post.values()):
         result = hook(tuple(_maybe_tensor(g) for g in grads_in), outs)
         if result is not None:
             grads_in = tuple(_unwrap(new, old, create_graph) for new, old in zip(result, grads_in))
     return grads_in
+
+
+def _array(value: Any) -> Any:
+    return value._data if isinstance(value, function.Tensor) else value
 
 
 def _maybe_tensor(value: Any) -> Any:
@@ -315,9 +317,9 @@ class _Targets:
                     self.to_run.add(node)
                     break
 
-    def capture_node(self, node: Function, grads: list) -> None:
+    def capture_node(self, node: Function, grads_out: Any) -> None:
         for output_nr, index in self.nodes.get(node, ()):
-            self._capture(index, grads[output_nr])
+            self._capture(index, _per_output(node, grads_out)[output_nr])
 
     def capture_leaf(self, leaf: Any, grad: Any) -> None:
         for index in self.leaves.get(leaf, ()):
@@ -332,7 +334,7 @@ class _Targets:
 def _as_list(value: Any) -> list:
     if isinstance(value, function.Tensor):
         return [value]
-    if isinstance(value, Sequence):
+    if isinstance(value, (list, tuple)):
         return list(value)
     raise TypeError(f"expected a Tensor or a sequence of Tensors, got {type(value).__name__}")
 
@@ -342,7 +344,7 @@ def _root_grads(outputs: list, given: Any, caller: str, create_graph: bool) -> l
     tensor_cls = function.Tensor
     if given is None:
         given = [None] * len(outputs)
-    elif isinstance(given, tensor_cls) or not isinstance(given, Sequence):
+    elif not isinstance(given, (list, tuple)):
         given = [given]
     else:
         given = list(given)
@@ -407,12 +409,13 @@ def fit_gradient(grad: Any, shape: tuple, dtype: Any, node: Any, position: int) 
     return grad
 
 
-def _fit_shape(node: Function, position: int, grad: Any, shape: tuple) -> Any:
+def _fit_shape(node: Function | None, position: int, grad: Any, shape: tuple) -> Any:
     try:
         return sum_to_shape(grad, shape)
     except ValueError:
         raise RuntimeError(
-            f"{node.name()} returned a gradient of shape {tuple(grad.shape)} for its input "
-            f"{position}, which has shape {shape}; a gradient must have its input's shape "
+            f"{node.name() if node is not None else 'backward'} returned a gradient of shape "
+            f"{tuple(grad.shape)} for its input {position}, which has shape {shape}; a "
+            "gradient must have its input's shape "
             "(or a shape that broadcasts to it)"
         ) from None

@@ -11,21 +11,25 @@ which is what makes every built-in op differentiable twice.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .grad_mode import state
+from . import grad_mode
+from .grad_mode import set_mode, state
 from .hooks import NodeHooks, RemovableHandle, add_hook
 from .observer import notify_op
-from .storage import Storage, describe, storage_of
+from .storage import HeldStorages, Storage, describe, storage_of
 
 # tinygrad_fr.tensor binds the Tensor class here once it is defined (it imports this module).
 Tensor: Any = None
 
-_OUTPUT = -1  # saved-value source of output 0 (output k is -1 - k; inputs are their index)
+# Creation order of recorded nodes: the backward walk runs them newest first (as PyTorch).
+_sequence = itertools.count()
 
 
 class _NoRecordContext:
@@ -80,7 +84,8 @@ class Function:
     next_edges: tuple = ()  # per argument: the node or leaf its gradient goes to, or None
     _edge_nrs: tuple | None = None  # output index of each edge's node, when not all 0
     _saved: tuple | None = ()  # None once released
-    _saved_versions: tuple = ()  # (storage, version, source, array) per tracked saved value
+    _saved_versions: Any = ()  # HeldStorages: (storage, version, source, array) per saved value
+    _sequence_nr = 0  # creation order: a node's inputs always come from older nodes
     _n_outputs = 1
     _out_meta: tuple = ()  # (shape, dtype) of each output: what gradients flowing in must have
     _hooks: NodeHooks | None = None
@@ -172,17 +177,11 @@ class Function:
     def __repr__(self) -> str:
         return f"<{self.name()}>"
 
-    def __del__(self) -> None:
-        # A graph dropped without backward still has to give back the memory it held.
-        if self._saved_versions:
-            self.release()
-
     def release(self) -> None:
         """Free saved values (done by backward unless retain_graph=True)."""
         self._saved = None
-        versions, self._saved_versions = self._saved_versions, ()
-        for storage, _, _, _ in versions:
-            storage.release()
+        if self._saved_versions:
+            self._saved_versions.release()
 
     # -- forward and backward ------------------------------------------------------------
 
@@ -204,23 +203,92 @@ class Function:
         )
 
     @classmethod
-    def apply(cls, *args: Any) -> Any:
-        """Run the op on ``args`` and record it in the graph if any input requires grad."""
-        if state.watched:
-            return _apply_watched(cls, args)
-        return _apply(cls, args)
+    def apply(cls, *args: Any) -> Any:  # noqa: C901 - every op runs it: one frame, no helper calls
+        """Run the op on ``args``, and record a node if grad mode is on and an input requires
+        grad. Every op, built-in or user-defined, takes this one path."""
+        grad_enabled = True
+        if grad_mode.special_threads:  # then this thread's own mode must be read
+            if state.watched:
+                return _apply_watched(cls, args)
+            grad_enabled = state.grad_enabled
+        tensor_cls = Tensor
+        # 1. The inputs: arrays for forward, and per argument the edge its gradient takes.
+        arrays = []
+        edges = []
+        needs_grad = several_outputs = False
+        for arg in args:
+            if isinstance(arg, tensor_cls):
+                arrays.append(arg._data)
+                if arg._requires_grad:
+                    needs_grad = True
+                    node = arg._grad_fn
+                    if node is None:
+                        edges.append(arg)
+                        continue
+                    if node._view_of is not None:
+                        node = _current_view_history(arg, node)
+                    edges.append(node)
+                    several_outputs = several_outputs or arg._output_nr != 0
+                    continue
+            else:
+                arrays.append(arg)
+            edges.append(None)
+        # 2. The node, which is the ctx forward receives (a stand-in when nothing is recorded).
+        record = needs_grad and grad_enabled and cls._differentiable
+        ctx: Any
+        if record:
+            ctx = cls.__new__(cls)
+            ctx.next_edges = tuple(edges)
+            ctx._sequence_nr = next(_sequence)
+            if several_outputs:
+                ctx._edge_nrs = tuple(
+                    a._output_nr if isinstance(a, tensor_cls) else 0 for a in args
+                )
+        elif cls._on_arrays:
+            ctx = NO_RECORD
+        else:
+            ctx = cls.__new__(cls)
+            ctx.next_edges = (None,) * len(args)
+        if not cls._on_arrays:
+            return _forward_on_tensors(cls, ctx, args, record)
+        # 3. Forward on the arrays: a built-in op returns one array.
+        try:
+            raw = cls.forward(ctx, *arrays)
+        except ValueError as error:
+            raise forward_error(cls, arrays, error) from None
+        out = raw if type(raw) is np.ndarray else np.asarray(raw)  # NumPy gives 0-d as scalars
+        # 4. The output tensor, attached to the node with what forward saved.
+        result = object.__new__(tensor_cls)
+        result._data = out
+        result._grad = result._hooks = result._storage = result._view = result.name = None
+        result._output_nr = 0
+        if cls._is_view:
+            _share_memory(cls, args, arrays, result, ctx if record else None)
+        if not record:
+            result._requires_grad = False
+            result._grad_fn = None
+            return result
+        result._requires_grad = True
+        result._grad_fn = ctx
+        ctx._out_meta = ((out.shape, out.dtype),)
+        if ctx._saved:
+            _track_saved(ctx, args, arrays, result, raw)
+        return result
 
-    def run_backward(self, grads: list, create_graph: bool) -> tuple:
-        """Backward on the gradients of this node's outputs: one gradient (or None) per
-        forward argument, as arrays (Tensors when ``create_graph``)."""
-        if self._n_outputs > 1 and self._materialize_grads:
+    def run_backward(self, grads: Any, create_graph: bool) -> tuple:
+        """Backward on the gradient of this node's output (a list, one per output, for a
+        node with several): one gradient (or None) per forward argument, as arrays (Tensors
+        when ``create_graph``)."""
+        if self._on_arrays and not create_graph:  # a built-in op, one output: the fast path
+            result = self.backward(self, grads)
+            return result if type(result) is tuple else (result,)
+        if self._n_outputs == 1:
+            grads = [grads]
+        elif self._materialize_grads:
             grads = [
                 np.zeros(shape, dtype) if grad is None else grad
                 for grad, (shape, dtype) in zip(grads, self._out_meta)
             ]
-        if self._on_arrays and not create_graph:
-            result = self.backward(self, *grads)
-            return result if type(result) is tuple else (result,)
         return _backward_on_tensors(self, grads, create_graph)
 
 
@@ -253,212 +321,147 @@ class NonDifferentiable(Primitive):
 # -- the apply path -------------------------------------------------------------------------
 
 
-def _apply(cls: Any, args: tuple) -> Any:
-    """Apply op ``cls``: check the inputs, run forward, keep what it saved, make the outputs."""
-    tensor_cls = Tensor
-    # 1. The inputs: arrays for forward, and per argument the edge its gradient takes.
-    arrays = []
-    edges = []
-    needs_grad = several_outputs = False
-    for arg in args:
-        if isinstance(arg, tensor_cls):
-            arrays.append(arg._data)
-            if arg._requires_grad:
-                needs_grad = True
-                node = arg._grad_fn
-                if node is None:
-                    edges.append(arg)
-                    continue
-                if node._view_of is not None:
-                    node = _current_view_history(arg, node)
-                edges.append(node)
-                several_outputs = several_outputs or arg._output_nr != 0
-                continue
-        else:
-            arrays.append(arg)
-        edges.append(None)
-    record = needs_grad and state.grad_enabled and cls._differentiable
-    if record:
-        ctx = cls.__new__(cls)
-        ctx.next_edges = tuple(edges)
-        if several_outputs:
-            ctx._edge_nrs = tuple(a._output_nr if isinstance(a, tensor_cls) else 0 for a in args)
-    elif cls._on_arrays:
-        ctx = NO_RECORD
-    else:
-        ctx = cls.__new__(cls)
-        ctx.next_edges = (None,) * len(args)
-    # 2. Forward, on arrays (built-in ops) or on Tensors (user Functions).
-    raw, outs, storages, single = _forward(cls, ctx, args, arrays)
-    # 3. The output tensors, attached to the node.
-    results = []
-    for index, out in enumerate(outs):
-        result = object.__new__(tensor_cls)
-        result._data = out
-        result._grad = result._grad_fn = result._hooks = result._view = result.name = None
-        result._requires_grad = False
-        result._output_nr = index
-        result._storage = storages[index]
-        results.append(result)
-    if cls.put_back is not None and results[0]._storage is not None:
-        results[0]._view = (cls, args)  # a view: in-place ops on it write through to args[0]
-    if record:
-        _attach(ctx, cls, args, arrays, raw, outs, results)
-    return results[0] if single else tuple(results)
+def _share_memory(cls: Any, args: tuple, arrays: list, result: Any, node: Any) -> None:
+    """A view op's output shares its input's versions when it shares its memory (NumPy may
+    copy instead); a view that can be written through remembers how it was made, and its
+    node the base's count of rebases (see _current_view_history)."""
+    out, source = result._data, arrays[0]
+    if (out if out.base is None else out.base) is not (
+        source if source.base is None else source.base
+    ):
+        return
+    storage = result._storage = storage_of(args[0])
+    if cls.put_back is not None:
+        result._view = (cls, args)
+        if node is not None:
+            node._view_of = (storage, storage.rebases)
 
 
-def _forward(cls: Any, ctx: Any, args: tuple, arrays: list) -> tuple:
-    """Run forward: what it returned, its output arrays and their storages, and whether it
-    returned one output (not a tuple)."""
-    if not cls._on_arrays:
-        return _forward_on_tensors(cls, ctx, args)
-    try:
-        raw = cls.forward(ctx, *arrays)
-    except ValueError as error:
-        raise forward_error(cls, arrays, error) from None
-    single = type(raw) is not tuple
-    outs = [raw] if single else list(raw)
-    for index, out in enumerate(outs):
-        if type(out) is not np.ndarray:
-            outs[index] = np.asarray(out)  # NumPy returns scalars for 0-d results
-    shares = cls._is_view and _owner(outs[0]) is _owner(arrays[0])
-    return raw, outs, [storage_of(args[0]) if shares else None] * len(outs), single
-
-
-def _owner(array: Any) -> Any:
-    """The array that owns ``array``'s memory (NumPy keeps views pointing at it)."""
-    base = getattr(array, "base", None)
-    return array if base is None else base
-
-
-def _attach(
-    ctx: Function, cls: Any, args: tuple, arrays: list, raw: Any, outs: list, results: list
-) -> None:
-    """Make the node the results' ``grad_fn`` and track the versions of what it saved."""
-    ctx._n_outputs = len(results)
-    ctx._out_meta = tuple((out.shape, out.dtype) for out in outs)
-    marked = ctx._non_differentiable
-    for result in results:
-        if marked and any(result._data is _array_of(m) for m in marked):
-            continue
-        result._requires_grad = True
-        result._grad_fn = ctx
-    if ctx._saved:
-        _track_saved(ctx, args, arrays, raw, outs, results)
-    if results[0]._view is not None:
-        storage = results[0]._storage
-        ctx._view_of = (storage, storage.rebases)
-
-
-def _array_of(value: Any) -> Any:
-    return value._data if isinstance(value, Tensor) else value
-
-
-def _forward_on_tensors(cls: Any, ctx: Function, args: tuple) -> tuple:
-    """A user Function's forward, run without recording; its outputs as arrays and storages."""
+def _forward_on_tensors(cls: Any, ctx: Function, args: tuple, record: bool) -> Any:
+    """Steps 3 and 4 of ``apply`` for a user Function: forward on Tensors, run without
+    recording, then one output tensor per Tensor it returned."""
     previous = state.grad_enabled
-    state.grad_enabled = False
-    state.forward_depth += 1
+    set_mode("grad_enabled", False)
     try:
         returned = cls.forward(ctx, *args)
     finally:
-        state.grad_enabled = previous
-        state.forward_depth -= 1
+        set_mode("grad_enabled", previous)
     single = not isinstance(returned, tuple)
-    tensors = [returned] if single else list(returned)
-    outs, storages = [], []
-    for index, out in enumerate(tensors):
+    raws = (returned,) if single else returned
+    results = []
+    for index, out in enumerate(raws):
         if not isinstance(out, Tensor):
             raise TypeError(
                 f"{cls.__name__}.forward must return Tensors, but output {index} is "
                 f"{type(out).__name__}; wrap arrays with tg.Tensor(...)"
             )
-        outs.append(out._data)
-        # An input returned as is, or a view of one, shares its memory: and its versions.
-        returned_input = any(out is arg for arg in args)
-        storages.append(storage_of(out) if returned_input else out._storage)
-    # Saved Tensors are matched to inputs and outputs by identity, in _track_saved.
-    return tensors, outs, storages, single
+        if not record:
+            results.append(out)
+            continue
+        # A new tensor per output; one that is an input returned as is shares its versions.
+        result = Tensor._make(out._data, True, ctx, index)
+        result._storage = storage_of(out) if any(out is arg for arg in args) else out._storage
+        if any(out is marked for marked in ctx._non_differentiable):
+            result._requires_grad, result._grad_fn = False, None
+        results.append(result)
+    if record:
+        ctx._n_outputs = len(results)
+        ctx._out_meta = tuple((out._data.shape, out._data.dtype) for out in results)
+        if ctx._saved:
+            _track_saved_tensors(ctx, args, results, raws)
+    return results[0] if single else tuple(results)
 
 
-def _track_saved(
-    ctx: Function, args: tuple, arrays: list, raw: Any, outs: list, results: list
-) -> None:
-    """Hold the memory of saved inputs and outputs, remembering its version for backward.
+def _track_saved(ctx: Function, args: tuple, arrays: list, result: Any, raw: Any) -> None:
+    """Hold the memory of what a built-in op saved, remembering its version for backward.
 
-    Each entry of ``_saved_versions`` is ``(storage, version, source, array)``; the source is
-    the argument index, ``-1 - k`` for output k, or None for another tensor. Built-in ops save
-    arrays, user Functions Tensors: both are found among the inputs and outputs by identity.
-    Memory the user can reach (an array handed out by ``.numpy()``/``from_numpy``, or a raw
-    ndarray operand) is saved as a private copy: no write through any view of it can change
-    the gradient.
+    Each entry of ``_saved_versions`` is ``(storage, version, source, array)``: the source is
+    the argument index, or -1 for the output. Memory the user can reach (an array from
+    ``.numpy()``/``from_numpy``, or a raw ndarray operand) is saved as a private copy, so no
+    write through any view of it can change the gradient. Other values are constants.
     """
-    tensor_cls = Tensor
-    raws = [raw] if type(raw) is not tuple and type(raw) is not list else list(raw)
-    kept: list = []
+    saved = list(ctx._saved or ())
+    versions: list = []
+    for index, value in enumerate(saved):
+        if type(value) is not np.ndarray and not isinstance(value, np.generic):
+            continue  # a number, None...
+        if value is raw:  # the output (as forward returned it: NumPy gives 0-d as scalars)
+            source, tensor, value = -1, result, result._data
+        else:
+            for source, array in enumerate(arrays):  # noqa: B007 - source is used below
+                if array is value:
+                    break
+            else:
+                continue  # a constant the op made (a mask, an index)
+            tensor = args[source]
+            if not isinstance(tensor, Tensor):  # a raw ndarray operand the user may change
+                saved[index] = value.copy()
+                continue
+        saved[index] = _hold(tensor, source, value, versions)
+    ctx._saved = tuple(saved)
+    if versions:
+        ctx._saved_versions = HeldStorages(versions)
+
+
+def _track_saved_tensors(ctx: Function, args: tuple, results: list, returned: tuple) -> None:
+    """:func:`_track_saved` for a user Function, which saves Tensors (or None): found among
+    its inputs first (an input returned as is stays wired to its own history), then among
+    its outputs (source ``-1 - k`` for output k); other Tensors have no source."""
+    saved: list = []
     versions: list = []
     for value in ctx._saved or ():
-        if not ctx._on_arrays and value is not None and not isinstance(value, tensor_cls):
+        if value is None:
+            saved.append(None)
+            continue
+        if not isinstance(value, Tensor):
             raise TypeError(
                 f"{type(ctx).__name__}: save_for_backward takes Tensors or None, got "
                 f"{type(value).__name__}; keep other values as attributes of ctx"
             )
-        source, tensor = _source_of(value, args, arrays, raws, results)
-        if source is not None and source < 0:
-            value = outs[-1 - source]  # the output array (NumPy may have returned a scalar)
-        elif isinstance(value, tensor_cls):
-            value = value._data
-        if tensor is None:
-            if source is not None:  # a user's ndarray (or a number) given as an operand
-                value = value.copy() if isinstance(value, np.ndarray) else value
-            kept.append(value)
-            continue
-        storage = storage_of(tensor)
-        if storage.writing:  # an in-place op will overwrite it: keep the values forward used
-            value, storage = value.copy(), Storage()
-        elif storage.exposed is not None and (source is None or source >= 0):
-            value = value.copy()  # the user holds this memory: keep what forward used
-        storage.holds += 1
-        versions.append((storage, storage.version, source, value))
-        kept.append(value)
-    ctx._saved = tuple(kept)
-    ctx._saved_versions = tuple(versions)
+        source: int | None = next((i for i, arg in enumerate(args) if arg is value), None)
+        tensor = value
+        if source is None:
+            output = next((k for k, out in enumerate(returned) if out is value), None)
+            if output is not None:
+                source, tensor = -1 - output, results[output]
+        saved.append(_hold(tensor, source, tensor._data, versions))
+    ctx._saved = tuple(saved)
+    if versions:
+        ctx._saved_versions = HeldStorages(versions)
 
 
-def _source_of(
-    value: Any, args: tuple, arrays: list, raws: list, results: list
-) -> tuple[int | None, Any]:
-    """Where a saved value comes from: (argument index or -1 - output, its tensor).
-
-    Inputs come first: an input that forward returned as is stays wired to its own history.
-    """
-    for position, array in enumerate(args if isinstance(value, Tensor) else arrays):
-        if array is value:
-            arg = args[position]
-            return position, arg if isinstance(arg, Tensor) else None
-    for index, out in enumerate(raws):
-        if value is out:
-            return -1 - index, results[index]
-    if isinstance(value, Tensor):
-        return None, value  # a tensor forward made or found elsewhere: versions still tracked
-    return None, None  # a constant made by the op (mask, index...)
+def _hold(tensor: Any, source: int | None, value: np.ndarray, versions: list) -> np.ndarray:
+    """Record that a node saved ``value`` (``tensor``'s memory); returns what to keep."""
+    storage = tensor._storage
+    if storage is None:
+        storage = tensor._storage = Storage()
+    if storage.writing:  # an in-place op will overwrite it: keep the values forward used
+        value, storage = value.copy(), Storage()
+    elif storage.exposed is not None and (source is None or source >= 0):
+        value = value.copy()  # the user holds this memory: keep what forward used
+    storage.holds += 1
+    versions.append((storage, storage.version, source, value))
+    return value
 
 
 def _apply_watched(cls: Any, args: tuple) -> Any:
-    """``apply`` with anomaly checks and observers: NumPy quiet, NaN or inf raise our error."""
-    if state.anomaly_enabled:
-        with np.errstate(all="ignore"):
-            result = _apply(cls, args)
-    else:
-        result = _apply(cls, args)
+    """``apply`` with anomaly checks and observers: NumPy quiet, NaN or inf raise our error,
+    then observers are told. Ops that a custom Function's forward runs inside are not."""
+    anomaly = state.anomaly_enabled
+    state.watched = False  # apply's plain path, for this op only
+    try:
+        with np.errstate(all="ignore") if anomaly else contextlib.nullcontext():
+            result = cls.apply(*args)
+    finally:
+        state.watched = True
     outputs = result if isinstance(result, tuple) else (result,)
     node = next((out._grad_fn for out in outputs if out._grad_fn is not None), None)
-    if state.anomaly_enabled:
+    if anomaly:
         arrays = [arg._data if isinstance(arg, Tensor) else arg for arg in args]
         for out in outputs:
             check_forward(cls, out._data, arrays)
         if node is not None:
-            node._forward_trace = traceback.format_stack()[:-3]
+            node._forward_trace = traceback.format_stack()[:-2]
     if state.observers:
         notify_op(cls, args, outputs, node)
     return result

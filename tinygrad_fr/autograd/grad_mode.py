@@ -18,24 +18,41 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ThreadState(threading.local):
-    """The engine's per-thread state; class attributes are every new thread's defaults."""
-
-    grad_enabled = True
-    anomaly_enabled = False
-    observers: tuple = ()  # see tinygrad_fr.autograd.observer
-    # True when anomaly checks or observers are on: ops then take apply's slower path.
-    watched = False
-    forward_depth = 0  # > 0 while a custom Function's forward runs
+    """The engine's per-thread state. Change it through :func:`set_mode`, which keeps
+    ``watched`` and the set of non-default threads up to date."""
 
     def __init__(self) -> None:
+        # Every attribute is set here, once per thread: reading one that a thread never set
+        # falls back to a much slower lookup.
+        self.grad_enabled = True
+        self.anomaly_enabled = False
+        self.observers: tuple = ()  # see tinygrad_fr.autograd.observer
+        self.watched = False  # anomaly checks or observers on: ops take apply's slower path
         self.saved_modes: list[tuple[str, Any]] = []
-
-    def refresh(self) -> None:
-        """Recompute ``watched`` after a change of anomaly mode or observers."""
-        self.watched = self.anomaly_enabled or bool(self.observers)
+        self.ident = threading.get_ident()
 
 
 state = ThreadState()
+# The threads not in the default mode (grad on, nothing watched). While it is empty, an op
+# needs no look at its thread's state: a thread adds itself before it leaves the default
+# mode, so it never misses its own change (set.add and set.discard are atomic).
+special_threads: set[int] = set()
+
+
+def set_mode(name: str, value: Any) -> None:
+    """Set one of this thread's modes: ``grad_enabled``, ``anomaly_enabled`` or ``observers``."""
+    if name == "grad_enabled":
+        state.grad_enabled = value
+    elif name == "anomaly_enabled":
+        state.anomaly_enabled = value
+        state.watched = value or bool(state.observers)
+    else:
+        state.observers = value
+        state.watched = state.anomaly_enabled or bool(value)
+    if state.watched or not state.grad_enabled:
+        special_threads.add(state.ident)
+    else:
+        special_threads.discard(state.ident)
 
 
 def is_grad_enabled() -> bool:
@@ -46,12 +63,6 @@ def is_grad_enabled() -> bool:
 def is_anomaly_enabled() -> bool:
     """True inside :class:`detect_anomaly` (on this thread)."""
     return state.anomaly_enabled
-
-
-def _set(name: str, value: Any) -> None:
-    setattr(state, name, value)
-    if name == "anomaly_enabled":
-        state.refresh()
 
 
 class _Switch:
@@ -74,11 +85,11 @@ class _Switch:
 
     def __enter__(self) -> None:
         state.saved_modes.append((self._name, getattr(state, self._name)))
-        _set(self._name, self._value)
+        set_mode(self._name, self._value)
 
     def __exit__(self, *exc_info: object) -> None:
         name, previous = state.saved_modes.pop()
-        _set(name, previous)
+        set_mode(name, previous)
 
     def __call__(self, function: F) -> F:
         name, value = self._name, self._value
@@ -154,16 +165,16 @@ class set_grad_enabled(_Switch):  # noqa: N801 - PyTorch's name
     def __init__(self, mode: bool) -> None:
         self._value = bool(mode)
         self._previous = state.grad_enabled
-        state.grad_enabled = self._value  # as in PyTorch, calling it already sets the mode
+        set_mode("grad_enabled", self._value)  # as in PyTorch, calling it sets the mode
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc_info: object) -> None:
-        state.grad_enabled = self._previous
+        set_mode("grad_enabled", self._previous)
 
     def __call__(self, function: F) -> F:
-        state.grad_enabled = self._previous  # used as a decorator: only the calls switch
+        set_mode("grad_enabled", self._previous)  # used as a decorator: only calls switch
         return super().__call__(function)
 
 
@@ -187,4 +198,4 @@ class detect_anomaly(_Switch):  # noqa: N801 - PyTorch's name
 
 def set_detect_anomaly(mode: bool) -> None:
     """Turn anomaly detection on or off for this thread (``torch.autograd.set_detect_anomaly``)."""
-    _set("anomaly_enabled", bool(mode))
+    set_mode("anomaly_enabled", bool(mode))

@@ -20,7 +20,7 @@ import numpy as np
 from . import function
 from .grad_mode import state
 from .observer import notify_write
-from .storage import storage_of
+from .storage import HeldStorages, storage_of
 
 
 def apply_in_place(
@@ -138,7 +138,7 @@ def _adopt_saved_output(node: Any, result: Any, storage: Any) -> None:
             storage.holds += 1
             entry_storage, version = storage, storage.version
         versions.append((entry_storage, version, source, value))
-    node._saved_versions = tuple(versions)
+    node._saved_versions = HeldStorages(versions)
 
 
 def _move_retained_grad(tensor: Any, node: Any, output_nr: int) -> None:

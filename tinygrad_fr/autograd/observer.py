@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .grad_mode import state
+from .grad_mode import set_mode, state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,14 +49,14 @@ class OpEvent:
         args: the arguments as given to ``apply`` (Tensors and constants).
         outputs: the result Tensors.
         node: the graph node recorded for it, or None when nothing was recorded.
-        nested: True for ops run inside a custom Function's forward.
+
+    Ops run inside a custom Function's forward are not reported: the Function is one op.
     """
 
     op: type
     args: tuple
     outputs: tuple
     node: Any
-    nested: bool
 
 
 @dataclass(frozen=True)
@@ -107,18 +107,16 @@ class Observer:
 def observe(observer: Observer) -> Iterator[Observer]:
     """Install ``observer`` on this thread for the ``with`` block (observers nest)."""
     previous = state.observers
-    state.observers = (*previous, observer)
-    state.refresh()
+    set_mode("observers", (*previous, observer))
     try:
         yield observer
     finally:
-        state.observers = previous
-        state.refresh()
+        set_mode("observers", previous)
 
 
 def notify_op(op: type, args: tuple, outputs: tuple, node: Any) -> None:
     """Tell the installed observers that an op was applied."""
-    event = OpEvent(op, args, outputs, node, state.forward_depth > 0)
+    event = OpEvent(op, args, outputs, node)
     for observer in state.observers:
         observer.op(event)
 

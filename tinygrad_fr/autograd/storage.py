@@ -16,17 +16,18 @@ import numpy as np
 
 
 class Storage:
-    """Autograd state of one block of memory, shared by a tensor and its views."""
+    """Autograd state of one block of memory, shared by a tensor and its views.
 
-    __slots__ = ("exposed", "holds", "locked", "rebases", "version", "writing")
+    The defaults are class attributes: a storage is made for every saved output, so making
+    one must cost no more than an object (an instance dict appears on the first change).
+    """
 
-    def __init__(self) -> None:
-        self.version = 0
-        self.rebases = 0  # recorded in-place ops: views taken before one have a stale history
-        self.writing = False  # an in-place op is computing the values it will write here
-        self.holds = 0  # live graph nodes that saved this memory for backward
-        self.exposed: list[np.ndarray] | None = None  # arrays the user holds
-        self.locked: list[np.ndarray] | None = None  # arrays made read-only here
+    version = 0  # in-place changes made through tensor methods
+    rebases = 0  # recorded in-place ops: views taken before one have a stale history
+    writing = False  # an in-place op is computing the values it will write here
+    holds = 0  # live graph nodes that saved this memory for backward
+    exposed: list[np.ndarray] | None = None  # arrays the user holds
+    locked: list[np.ndarray] | None = None  # arrays made read-only here
 
     def release(self) -> None:
         """A graph node no longer needs this memory."""
@@ -55,6 +56,24 @@ class Storage:
                 if self.locked is None:
                     self.locked = []
                 self.locked.append(array)
+
+
+class HeldStorages(list):
+    """What a node's saved values hold, as ``(storage, version, source, array)`` entries;
+    given back by :meth:`release` after backward, or when the node is dropped."""
+
+    __slots__ = ()
+
+    def release(self) -> None:
+        """Give back every storage (once)."""
+        for entry in self:
+            entry[0].release()
+        self.clear()
+
+    def __del__(self) -> None:
+        # A graph dropped without backward still has to give back what it held.
+        if self:
+            self.release()
 
 
 def storage_of(tensor: Any) -> Storage:

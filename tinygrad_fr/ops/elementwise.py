@@ -208,7 +208,7 @@ class Tanh(Primitive):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (out,) = ctx.saved_tensors
-        if is_tensor(grad) or out.ndim == 0:  # create_graph (recorded ops), or a scalar
+        if type(grad) is not np.ndarray or out.ndim == 0:  # create_graph (Tensors), a scalar
             return grad * (1 - out * out)
         slope = out * out  # arrays: one temporary, updated in place (large batches)
         np.subtract(1.0, slope, out=slope)
@@ -235,7 +235,7 @@ class Sigmoid(Primitive):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (out,) = ctx.saved_tensors
-        if is_tensor(grad) or out.ndim == 0:  # create_graph (recorded ops), or a scalar
+        if type(grad) is not np.ndarray or out.ndim == 0:  # create_graph (Tensors), a scalar
             return grad * out * (1 - out)
         slope = 1.0 - out  # arrays: one temporary, updated in place (large batches)
         slope *= out
