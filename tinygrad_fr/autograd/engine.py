@@ -182,11 +182,14 @@ def _send(
     for position, (edge, grad) in enumerate(zip(edges, grads)):
         if edge is None or grad is None:
             continue
-        nr = nrs[position] if nrs else 0
-        shape, dtype = edge._out_meta[nr] if edge._is_node else (edge._data.shape, edge._data.dtype)
-        if grad.shape != shape or grad.dtype != dtype:
+        if edge._is_node:
+            nr = nrs[position] if nrs else 0
+            shape, dtype = edge._out_meta[nr]
+        else:
+            nr, shape, dtype = 0, edge._data.shape, edge._data.dtype
+        if grad.shape != shape or (grad.dtype is not dtype and grad.dtype != dtype):
             grad = fit_gradient(grad, shape, dtype, sender, position)
-        if edge._is_node and edge._n_outputs > 1:  # one slot per output
+        if nr or (edge._is_node and edge._n_outputs > 1):  # one slot per output
             slots = buffers.get(edge)
             if slots is None:
                 slots = buffers[edge] = [None] * edge._n_outputs

@@ -60,7 +60,7 @@ class Adagrad(Optimizer):
             self._init_state(param, group)
 
     def _init_state(self, param: Any, group: dict[str, Any]) -> dict[str, Any]:
-        state = self.state[param]
+        state = self._param_state(param, group)
         if not state:
             state["step"] = 0
             value = float(group["initial_accumulator_value"])

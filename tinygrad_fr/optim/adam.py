@@ -65,7 +65,7 @@ class Adam(Optimizer):
         weight_decay = float(group["weight_decay"])
         data = param._mutable_data()
         grad = param._grad._data
-        state = self.state[param]
+        state = self._param_state(param, group)
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(data)

@@ -105,7 +105,8 @@ class Optimizer:
     @observable
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: to None (default), or zero the grad arrays in place."""
-        reset_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
+        for group in self.param_groups:
+            reset_grads(group["params"], set_to_none)
 
     @observable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -113,29 +114,33 @@ class Optimizer:
         loss = self._evaluate(closure)
         for group in self.param_groups:
             for param in group["params"]:
-                if param._grad is not None:
-                    self._check_shape(param, group)
+                grad = param._grad
+                if grad is not None:
+                    if grad._data.shape != param._data.shape:
+                        self._shape_changed(param, group, grad._data.shape)
                     self._update(param, group)
         return loss
 
-    def _check_shape(self, param: Tensor, group: dict[str, Any]) -> None:
-        """Raise, naming the parameter, if it changed shape since its gradient or state."""
-        shape = param._data.shape
-        state = self.state.get(param, {})
-        grad: Any = param._grad
-        shapes = [grad._data.shape] + [
-            value.shape for value in state.values() if isinstance(value, np.ndarray)
-        ]
-        if all(other == shape for other in shapes):
-            return
+    def _param_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """The state of ``param`` (empty at first), checked against the parameter's shape."""
+        state = self.state[param]
+        if state:
+            shape = param._data.shape
+            for value in state.values():
+                if isinstance(value, np.ndarray) and value.shape != shape:
+                    self._shape_changed(param, group, value.shape)
+        return state
+
+    def _shape_changed(self, param: Tensor, group: dict[str, Any], other: tuple) -> None:
+        """Raise, naming the parameter: it changed shape since its gradient or state."""
         position = next(i for i, p in enumerate(group["params"]) if p is param)
         names = group.get("param_names")
         number = next(i for i, g in enumerate(self.param_groups) if g is group)
         name = f"'{names[position]}'" if names else f"{position} of group {number}"
         raise RuntimeError(
-            f"{self._name()}.step: parameter {name} has shape {shape} but its gradient or "
-            f"optimizer state has shape {next(s for s in shapes if s != shape)}: the "
-            "parameter changed shape. Create a new optimizer after changing a parameter."
+            f"{self._name()}.step: parameter {name} has shape {param.shape} but its gradient "
+            f"or optimizer state has shape {other}: the parameter changed shape. Create a new "
+            "optimizer after changing a parameter."
         )
 
     def _update(self, param: Any, group: dict[str, Any]) -> None:

@@ -59,7 +59,7 @@ class RMSprop(Optimizer):
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
         data = param._mutable_data()
         grad = param._grad._data
-        state = self.state[param]
+        state = self._param_state(param, group)
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(data)

@@ -71,7 +71,7 @@ class SGD(Optimizer):
         if weight_decay != 0.0:
             grad = grad + weight_decay * data
         if momentum != 0.0:
-            state = self.state[param]
+            state = self._param_state(param, group)
             buffer = state.get("momentum_buffer")
             if buffer is None:
                 buffer = state["momentum_buffer"] = np.array(grad, dtype=data.dtype)
