@@ -44,28 +44,33 @@ DTYPES = {
     "F64": np.dtype("<f8"),
 }
 _STORED_AS_IS = {dtype.newbyteorder("=") for dtype in DTYPES.values()} | set(DTYPES.values())
+_CODES = {dtype: code for code, dtype in DTYPES.items()}
+_CHECK = f"{FORMAT}.crc32"  # the metadata entry holding the CRC-32 of the structure text
 
 
 def encode_safetensors(obj: Any) -> bytes:
     """Return the ``.safetensors`` bytes of ``obj`` (a state dict, or any value tg.save takes).
 
     Arrays of dtypes safetensors lacks (complex, big-endian) are stored as their raw bytes
-    (``U8``), with their dtype and shape in the structure.
+    (``U8``), with their dtype and shape in the structure. The structure lists each tensor's
+    dtype, shape and CRC-32, and carries a CRC-32 of its own, so tg.load notices any change.
     """
     encoder = Encoder(_Names())
     root = encoder.encode(obj)
     tensors: dict[str, np.ndarray] = {}
     raw: dict[str, list[Any]] = {}
-    crc32: dict[str, int] = {}
+    listed: dict[str, list[Any]] = {}
     for name, array in encoder.arrays.items():
         array = array if array.flags.c_contiguous else array.copy(order="C")
         if array.dtype not in _STORED_AS_IS:
             raw[name] = [array.dtype.str, list(array.shape)]
             array = array.reshape(-1).view(np.uint8)
-        crc32[name] = zlib.crc32(_bytes_of(array))
+        code = _CODES[array.dtype.newbyteorder("<")]
+        listed[name] = [zlib.crc32(_bytes_of(array)), code, list(array.shape)]
         tensors[name] = array
-    structure = structure_text(root, raw=raw, crc32=crc32)
-    return safetensors.numpy.save(tensors, metadata={"format": "pt", FORMAT: structure})
+    structure = structure_text(root, tensors=listed, raw=raw)
+    metadata = {"format": "pt", FORMAT: structure, _CHECK: str(zlib.crc32(structure.encode()))}
+    return safetensors.numpy.save(tensors, metadata=metadata)
 
 
 def load_safetensors(stream: IO[bytes], size: int, source: Source) -> Any:
@@ -185,33 +190,36 @@ def _structure(metadata: Any, source: Source) -> dict[str, Any] | None:
         isinstance(key, str) and isinstance(value, str) for key, value in metadata.items()
     ):
         raise source.damaged(f"its {METADATA!r} is not a map of strings to strings")
-    if FORMAT not in metadata:
+    if FORMAT not in metadata and _CHECK not in metadata:
         return None
-    structure = check_structure(source.parse_json(metadata[FORMAT], "its structure"), source)
-    if not isinstance(structure.get("raw", {}), dict) or not isinstance(
-        structure.get("crc32", {}), dict
-    ):
-        raise source.damaged("its structure has bad 'raw' or 'crc32' tables")
+    text = metadata.get(FORMAT, "")
+    if metadata.get(_CHECK) != str(zlib.crc32(text.encode("utf-8", "surrogatepass"))):
+        raise source.damaged("its structure description fails its CRC-32 check")
+    structure = check_structure(source.parse_json(text, "its structure"), source)
+    if not isinstance(structure.get("tensors"), dict) or not isinstance(structure.get("raw"), dict):
+        raise source.damaged("its structure lacks the 'tensors' or 'raw' table")
     return structure
 
 
 def _restore(
     arrays: dict[str, np.ndarray], structure: dict[str, Any], source: Source
 ) -> dict[str, np.ndarray]:
-    """Check each tensor's CRC-32, and view raw-byte tensors as the dtype and shape saved."""
-    for name, expected in structure.get("crc32", {}).items():
-        if name not in arrays:
-            raise source.damaged(f"the tensor {name!r} it refers to is missing")
-        if zlib.crc32(_bytes_of(arrays[name])) != expected:
-            raise source.damaged(f"tensor {name!r} fails its CRC-32 check (its data changed)")
-    for name, saved in structure.get("raw", {}).items():
+    """Check every tensor against the structure's list (dtype, shape, CRC-32), then view
+    raw-byte tensors as the dtype and shape they were saved with."""
+    listed = structure["tensors"]
+    if set(listed) != set(arrays):
+        odd = sorted(set(listed) ^ set(arrays))[0]
+        raise source.damaged(f"the tensor {odd!r} is in its header or its structure, not both")
+    for name, array in arrays.items():
+        expected = [zlib.crc32(_bytes_of(array)), _CODES[array.dtype], list(array.shape)]
+        if listed[name] != expected:
+            raise source.damaged(
+                f"tensor {name!r} does not match its description (dtype, shape or CRC-32): "
+                "its data or header changed"
+            )
+    for name, saved in structure["raw"].items():
         array = arrays.get(name)
-        if (
-            array is None
-            or array.dtype != np.uint8
-            or array.ndim != 1
-            or not isinstance(saved, list)
-        ):
+        if array is None or array.dtype != np.uint8 or not isinstance(saved, list):
             raise source.damaged(f"the raw tensor {name!r} is missing or not bytes")
         if len(saved) != 2 or not _ints(saved[1], 64):
             raise source.damaged(f"the raw tensor {name!r} has a bad description {saved!r}")
