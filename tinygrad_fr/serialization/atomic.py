@@ -49,7 +49,7 @@ def fspath(path: Any, who: str) -> str:
         ) from None
 
 
-def atomic_write(path: Any, write: Callable[[IO[bytes]], None], who: str = "save") -> None:
+def atomic_write(path: Any, write: Callable[[IO[bytes]], object], who: str = "save") -> None:
     """Call ``write(file)`` on a temporary file, then make it ``path`` in one atomic rename.
 
     If ``write`` or anything after it fails, the existing file is untouched and the temporary

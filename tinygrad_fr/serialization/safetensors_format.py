@@ -218,13 +218,13 @@ def _restore(
                 "its data or header changed"
             )
     for name, saved in structure["raw"].items():
-        array = arrays.get(name)
-        if array is None or array.dtype != np.uint8 or not isinstance(saved, list):
+        stored = arrays.get(name)
+        if stored is None or stored.dtype != np.uint8 or not isinstance(saved, list):
             raise source.damaged(f"the raw tensor {name!r} is missing or not bytes")
         if len(saved) != 2 or not _ints(saved[1], 64):
             raise source.damaged(f"the raw tensor {name!r} has a bad description {saved!r}")
         dtype = numeric_dtype(saved[0], source, f"tensor {name!r}")
-        if math.prod(saved[1]) * dtype.itemsize != array.size:
+        if math.prod(saved[1]) * dtype.itemsize != stored.size:
             raise source.damaged(f"the raw tensor {name!r} does not fit shape {saved[1]}")
-        arrays[name] = array.view(dtype).reshape(saved[1])
+        arrays[name] = stored.view(dtype).reshape(saved[1])
     return arrays
