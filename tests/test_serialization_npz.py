@@ -214,7 +214,7 @@ def test_meta_is_charged_sixteen_times_its_size(tmp_path: Path) -> None:
     path = tmp_path / "x.npz"
     save({"history": list(range(10_000))}, path)
     assert load(path, max_bytes=2_000_000)["history"][-1] == 9999
-    refused(path, "for 1 arrays as the zip directory declares them", FileTooLargeError,
+    refused(path, "for 1 member as the zip directory declares them", FileTooLargeError,
             max_bytes=500_000)  # fmt: skip
 
 

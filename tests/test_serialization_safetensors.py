@@ -167,7 +167,7 @@ def test_data_larger_than_max_bytes_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "w.safetensors"
     save({"w": tg.zeros(10_000)}, path)
     with pytest.raises(
-        FileTooLargeError, match=r"needs .* for 1 tensors, more than max_bytes=20000"
+        FileTooLargeError, match=r"for the data of 1 tensor\(s\), more than max_bytes=20000"
     ):
         load(path, max_bytes=20_000)
 

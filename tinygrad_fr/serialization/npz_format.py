@@ -102,7 +102,8 @@ class NpzReader:
     def charge(self, cost: dict[str, int]) -> None:
         """Count the declared sizes of the members in ``cost`` (times their factor), up front."""
         total = sum(self.members[name].file_size * factor for name, factor in cost.items())
-        self.source.charge(total, f"{len(cost)} arrays as the zip directory declares them")
+        count = f"{len(cost)} member" + ("s" if len(cost) > 1 else "")
+        self.source.charge(total, f"{count} as the zip directory declares them")
 
     def read(self, name: str) -> np.ndarray:
         """Read array ``name``; the caller charged its size with :meth:`charge` first."""

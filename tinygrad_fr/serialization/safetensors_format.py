@@ -94,7 +94,7 @@ def load_safetensors(stream: IO[bytes], size: int, source: Source) -> Any:
     metadata = header.pop(METADATA, None)
     entries = sorted(_entry(name, info, source) for name, info in header.items())
     _check_layout(entries, size - 8 - length, source)
-    source.charge(size - 8 - length, f"{len(entries)} tensors")
+    source.charge(size - 8 - length, f"the data of {len(entries)} tensor(s)")
     arrays: dict[str, np.ndarray] = {}
     for _, _, name, dtype, shape in entries:
         arrays[name] = np.empty(shape, dtype)
