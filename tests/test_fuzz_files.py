@@ -1,6 +1,7 @@
 """Fuzz: saved files of both formats and dataset files (IDX, gzip, npz), corrupted and truncated
-by Hypothesis. Whatever the damage, reading gives the data or the library's FileFormatError
-naming the file; any other exception fails the test.
+by Hypothesis. Whatever the damage, reading gives the library's FileFormatError naming the file,
+or the data; the very data that was saved, for every format that carries checksums (all but
+plain IDX). Any other exception fails the test.
 
 The default profile runs 25 examples per target. For a long run, set TINYGRAD_FR_FUZZ_EXAMPLES
 (e.g. 4000) and TINYGRAD_FR_FUZZ_REPORT=1 to print how often each outcome occurred.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -37,7 +39,8 @@ KINDS = [("max_bytes", "max_bytes"), ("pickle", "pickled"), ("not numbers", "not
          ("JSON", "JSON"), ("structure", "structure"), ("gzip", "gzip"), ("zip", "zip"),
          ("npy header", ".npy"), ("header", "header"), ("magic", "magic"),
          ("data size", "bytes of data"), ("short read", "ends after"), ("tensor", "tensor"),
-         ("member", "member"), ("other", "")]  # fmt: skip
+         ("member", "member"), ("missing arrays", "lacks the arrays"),
+         ("dimensions", "dimensions"), ("other", "")]  # fmt: skip
 
 
 def checkpoint() -> Any:
@@ -74,7 +77,8 @@ def mnist_npz(compressed: bool) -> bytes:
     return buffer.getvalue()
 
 
-# target -> (valid content, file name, reader)
+# target -> (valid content, file name, reader); plain IDX has no checksum to notice changed data
+UNCHECKED = {"IDX"}
 TARGETS: dict[str, tuple[bytes, str, Callable[[Path], Any]]] = {
     "tg.save .safetensors": (saved(".safetensors"), "fuzzed.safetensors", tg.load),
     "tg.save .npz": (saved(".npz"), "fuzzed.npz", tg.load),
@@ -123,15 +127,36 @@ def read_damaged(target: str, content: bytes) -> None:
     path = folder / name
     path.write_bytes(content)
     try:
-        reader(path)
-        OUTCOMES[(target, "read")] += 1
+        result = reader(path)
     except FileFormatError as error:
         assert str(path) in str(error) and "Fix:" in str(error), str(error)
         problem = str(error).split(str(path), 1)[1].split(". Fix:")[0]
         OUTCOMES[(target, type(error).__name__ + ": " + kind_of(problem))] += 1
+    else:
+        unchanged = same(result, ORIGINALS.setdefault(target, result))
+        OUTCOMES[(target, "read, same data" if unchanged else "read, other data")] += 1
+        assert unchanged or target in UNCHECKED, "changed data was read without an error"
     finally:
         path.unlink()
         folder.rmdir()
+
+
+ORIGINALS: dict[str, Any] = {}  # what each undamaged file reads as
+
+
+def same(a: Any, b: Any) -> bool:
+    """Deep equality of loaded values, with dtypes, requires_grad and NaN == NaN."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[key], b[key]) for key in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, tg.Tensor):
+        return a.requires_grad == b.requires_grad and same(a.numpy(), b.numpy())
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+    return bool(a == b or (a != a and b != b))
 
 
 def fuzz(target: str) -> Callable[..., None]:
@@ -149,15 +174,18 @@ def test_a_damaged_file_gives_the_data_or_a_clear_error(target: str) -> None:
     fuzz(target)()
 
 
-def test_the_undamaged_files_read_back() -> None:
+@pytest.fixture(scope="module", autouse=True)
+def originals() -> None:
+    """Read every undamaged file first: what a damaged one reads as is compared with it."""
     for target, (content, _, _) in TARGETS.items():
         read_damaged(target, content)
-        assert OUTCOMES[(target, "read")] >= 1, target
+        assert target in ORIGINALS and OUTCOMES[(target, "read, same data")] == 1
 
 
 @pytest.fixture(scope="module", autouse=True)
 def report() -> Iterator[None]:
     yield
+    shutil.rmtree(FOLDER, ignore_errors=True)
     if os.environ.get("TINYGRAD_FR_FUZZ_REPORT"):
         print("\nfuzz outcomes (target, outcome, count):")
         for (target, outcome), count in sorted(OUTCOMES.items()):

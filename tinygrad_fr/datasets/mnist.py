@@ -114,7 +114,8 @@ def download_mnist(
         directory: destination folder; default :func:`mnist_dir`.
         mirrors: base URLs tried in order; default :data:`MNIST_MIRRORS`.
         checksums: expected SHA-256 by ``.gz`` file name; default :data:`MNIST_SHA256`.
-            A name missing from it is downloaded unchecked.
+            A name missing from it is downloaded unchecked, and the digest of what came is
+            recorded, so that a later change is still noticed.
         progress: draw a progress bar on stderr.
 
     Returns:
