@@ -128,8 +128,22 @@ HOSTILE = {
     "bool in shape": (raw_file({"w": dict(ENTRY, shape=[True])}, bytes(8)), "bad shape"),
     "float offsets": (raw_file({"w": dict(ENTRY, data_offsets=[0, 8.0])}, bytes(8)), "bad shape"),
     "reversed offsets": (raw_file({"w": dict(ENTRY, data_offsets=[8, 0])}, bytes(8)), "ends"),
-    "size mismatch": (raw_file({"w": dict(ENTRY, shape=[3])}, bytes(8)), "needs 12 bytes"),
-    "huge shape": (raw_file({"w": dict(ENTRY, shape=[10**12, 10**12])}, bytes(8)), "needs"),
+    "size mismatch": (raw_file({"w": dict(ENTRY, shape=[3])}, bytes(8)), "needs 12 B, its data"),
+    "huge shape": (raw_file({"w": dict(ENTRY, shape=[10**12, 10**12])}, bytes(8)), "about 2**81"),
+    "giant numbers": (
+        raw_file({"w": dict(ENTRY, shape=[10**4000] * 64)}, bytes(8)),
+        "of shape (1000000000",
+    ),
+    "deep shape": (
+        raw_file(
+            b'{"w": {"dtype": "F32", "data_offsets": [0, 8], "shape": '
+            + b"[" * 900
+            + b"]" * 900
+            + b"}}",
+            bytes(8),
+        ),
+        "bad shape",
+    ),
     "gap": (raw_file({"w": dict(ENTRY, data_offsets=[4, 12])}, bytes(12)), "leave a gap"),
     "overlap": (
         raw_file({"w": ENTRY, "v": dict(ENTRY, data_offsets=[4, 12])}, bytes(12)),

@@ -143,3 +143,13 @@ def test_a_missing_or_tiny_gzip_is_refused(tmp_path):
     path.write_bytes(b"\x1f\x8b")
     with pytest.raises(FileFormatError, match="corrupted or truncated gzip"):
         read_idx(path)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_an_idx_header_of_255_huge_dimensions_is_refused_readably(tmp_path, gz):
+    content = header(0x0E, (2**32 - 1,) * 255) + bytes(10)  # found by the fuzz test
+    path = tmp_path / ("huge-idx.gz" if gz else "huge-idx")
+    path.write_bytes(gzip.compress(content) if gz else content)
+    with pytest.raises(FileFormatError, match=r"shape \(4294967295, 4294967295.*\.\.\.") as info:
+        read_idx(path)
+    assert len(str(info.value)) < 500

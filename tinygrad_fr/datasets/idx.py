@@ -17,7 +17,13 @@ from typing import NoReturn
 
 import numpy as np
 
-from ..serialization.limits import DEFAULT_MAX_BYTES, FileTooLargeError, Source
+from ..serialization.limits import (
+    DEFAULT_MAX_BYTES,
+    FileTooLargeError,
+    Source,
+    human_bytes,
+    shorten,
+)
 
 # IDX dtype code -> big-endian NumPy dtype, as defined on the MNIST page.
 IDX_DTYPES: dict[int, np.dtype] = {
@@ -112,12 +118,12 @@ def _read(
     if size is not None and size - 4 - 4 * ndim != expected:
         _wrong_size(source, shape, dtype, expected, size - 4 - 4 * ndim)
     try:
-        source.charge(expected, f"shape {shape} of {dtype.name}")
+        source.charge(expected, f"shape {shorten(shape)} of {dtype.name}")
     except FileTooLargeError:
         if trailer is not None and trailer != (4 + 4 * ndim + expected) % 2**32:
             raise source.error(
-                f"is a corrupted or truncated gzip file: its header declares shape {shape}, "
-                f"which its gzip trailer contradicts",
+                "is a corrupted or truncated gzip file: its header declares shape "
+                f"{shorten(shape)}, which its gzip trailer contradicts",
                 f"delete it and {_FIX}",
             ) from None
         raise
@@ -155,8 +161,9 @@ def _wrong_size(
     problem = (
         "truncated" if found is not None and found < expected else "longer than its header says"
     )
+    needs = f"{expected} bytes" if expected < 1 << 60 else human_bytes(expected)
     raise source.error(
-        f"is {problem}: shape {shape} of {dtype.name} needs {expected} bytes of data, "
+        f"is {problem}: shape {shorten(shape)} of {dtype.name} needs {needs} of data, "
         f"found {'more' if found is None else found}",
         _FIX,
     )

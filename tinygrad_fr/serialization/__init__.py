@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from .atomic import atomic_write, fspath
 from .limits import DEFAULT_MAX_BYTES, FileFormatError, FileTooLargeError, Source
@@ -43,13 +43,13 @@ def save(obj: Any, path: PathLike | IO[bytes]) -> None:
     {'w': Tensor([1., 2.]), 'epoch': 3}
     """
     file_object = hasattr(path, "write")
-    name = getattr(path, "name", "") if file_object else fspath(path, "save")
+    name = getattr(path, "name", None) if file_object else fspath(path, "save")
     safetensors = isinstance(name, (str, bytes)) and os.fsdecode(name).lower().endswith(
         ".safetensors"
     )
     write = _safetensors_writer(obj) if safetensors else encode_npz(obj)
     if file_object:
-        write(path)  # type: ignore[arg-type]
+        write(cast(IO[bytes], path))
     else:
         atomic_write(path, write, "save")
 

@@ -70,13 +70,24 @@ def display_name(file: Any) -> tuple[str, str | None]:
 
 
 def human_bytes(count: int) -> str:
-    """Say ``count`` bytes in a unit a reader grasps: '2.0 GiB', '512 B'."""
+    """Say ``count`` bytes in a unit a reader grasps: '2.0 GiB', '512 B', 'about 2**80 B'."""
+    if count >= 1 << 60:  # past any disk (and past what a float or str() holds): the magnitude
+        return f"about 2**{count.bit_length() - 1} B"
     size, unit = float(count), "B"
-    for larger in ("KiB", "MiB", "GiB", "TiB"):
+    for larger in ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
         if size < 1024:
             break
         size, unit = size / 1024, larger
     return f"{count} B" if unit == "B" else f"{size:.1f} {unit}"
+
+
+def shorten(value: Any, most: int = 120) -> str:
+    """``repr(value)`` cut to ``most`` characters: a hostile file's values stay readable."""
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # nested too deep, or an int of too many digits
+        text = f"<a {type(value).__name__} too large to show>"
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 class Source:

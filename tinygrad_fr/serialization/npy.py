@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .limits import Source, human_bytes
+from .limits import Source, human_bytes, shorten
 from .structure import ARRAY_KINDS
 
 MAGIC = b"\x93NUMPY"
@@ -49,7 +49,8 @@ def read_npy(stream: Any, size: int, source: Source, member: str) -> np.ndarray:
     held = size - 8 - length_size - length
     if nbytes != held:
         raise source.damaged(
-            f"the header of {what} declares shape {shape} of {dtype} ({human_bytes(nbytes)}), "
+            f"the header of {what} declares shape {shorten(shape)} of {dtype} "
+            f"({human_bytes(nbytes)}), "
             f"but the member holds {human_bytes(max(held, 0))} of data"
         )
     array = np.empty(shape[::-1] if fortran_order else shape, dtype)
@@ -70,7 +71,8 @@ def _parse_header(
     shape, fortran_order = fields["shape"], fields["fortran_order"]
     if not isinstance(fortran_order, bool) or not _is_shape(shape):
         raise source.damaged(
-            f"the .npy header of {what} has a bad shape {shape!r} or order {fortran_order!r}"
+            f"the .npy header of {what} has a bad shape {shorten(shape)} or order "
+            f"{shorten(fortran_order)}"
         )
     return numeric_dtype(fields["descr"], source, what), fortran_order, shape
 
@@ -88,7 +90,7 @@ def numeric_dtype(descr: Any, source: Source, what: str) -> np.dtype:
     try:
         dtype = np.dtype(descr) if isinstance(descr, str) else None
     except (TypeError, ValueError, OverflowError, SyntaxError):
-        raise source.damaged(f"{what} has an unknown dtype {descr!r}") from None
+        raise source.damaged(f"{what} has an unknown dtype {shorten(descr)}") from None
     if dtype is not None and dtype.hasobject:
         raise source.error(
             f"holds pickled Python objects in {what} (dtype object); tg.load refuses them "
@@ -104,7 +106,7 @@ def numeric_dtype(descr: Any, source: Source, what: str) -> np.dtype:
     )
     if dtype is None or not usable:
         raise source.error(
-            f"holds an array of dtype {descr!r} in {what}, which is not numbers or booleans "
+            f"holds an array of dtype {shorten(descr)} in {what}, which is not numbers or booleans "
             "(text, dates, records and objects are not loaded)",
             "store numeric or bool arrays only (tg.save refuses the others too)",
         )

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from .limits import JSON_COST, FileFormatError, Source
+from .limits import JSON_COST, FileFormatError, Source, shorten
 from .npy import read_npy
 from .structure import Decoder, Encoder, check_structure, structure_text
 
@@ -60,7 +60,9 @@ def load_npz(file: IO[bytes], source: Source) -> Any:
                 "save it with tg.save(state_dict, path)",
             )
         if archive.others:
-            raise source.damaged(f"it holds {archive.others[0]!r}, which is not a .npy array")
+            raise source.damaged(
+                f"it holds {shorten(archive.others[0])}, which is not a .npy array"
+            )
         cost = {name: JSON_COST if name == META else 1 for name in archive.members}
         archive.charge(cost)
         meta = archive.read(META)
@@ -109,7 +111,7 @@ class NpzReader:
         """Read array ``name``; the caller charged its size with :meth:`charge` first."""
         info = self.members.get(name)
         if info is None:
-            raise self.source.damaged(f"the array {name!r} it refers to is missing")
+            raise self.source.damaged(f"the array {shorten(name)} it refers to is missing")
         if info.flag_bits & 0x1:
             raise self.source.damaged(f"member {info.filename!r} is encrypted")
         if info.compress_type not in _METHODS:

@@ -19,7 +19,7 @@ from typing import IO, Any
 import numpy as np
 import safetensors.numpy
 
-from .limits import JSON_COST, Source, human_bytes
+from .limits import JSON_COST, Source, human_bytes, shorten
 from .npy import numeric_dtype
 from .structure import FORMAT, Decoder, Encoder, as_tensor, check_structure, structure_text
 
@@ -106,7 +106,7 @@ def load_safetensors(stream: IO[bytes], size: int, source: Source) -> Any:
 
     def read_array(name: str) -> np.ndarray:
         if name not in arrays:
-            raise source.damaged(f"the tensor {name!r} it refers to is missing")
+            raise source.damaged(f"the tensor {shorten(name)} it refers to is missing")
         return arrays[name]
 
     return Decoder(read_array, source).decode(structure["root"])
@@ -134,18 +134,21 @@ def _bytes_of(array: np.ndarray) -> memoryview:
 
 def _entry(name: str, info: Any, source: Source) -> tuple[int, int, str, np.dtype, tuple]:
     """Check one tensor's header entry: (begin, end, name, dtype, shape)."""
-    where = f"the header entry of tensor {name!r}"
+    where = f"the header entry of tensor {shorten(name)}"
     if not isinstance(info, dict) or not {"dtype", "shape", "data_offsets"} <= set(info):
         raise source.damaged(f"{where} lacks dtype, shape or data_offsets")
     code, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
     if not isinstance(code, str) or code not in DTYPES:
         raise source.error(
-            f"holds tensor {name!r} of dtype {code!r}, which NumPy cannot hold (tg.load reads "
+            f"holds tensor {shorten(name)} of dtype {shorten(code)}, which NumPy cannot hold "
+            f"(tg.load reads "
             f"{', '.join(DTYPES)})",
             "convert it before saving, e.g. tensor.float() in PyTorch for bfloat16 or float8",
         )
     if not _ints(shape, 64) or not _ints(offsets, 2) or len(offsets) != 2:
-        raise source.damaged(f"{where} has a bad shape {shape!r} or data_offsets {offsets!r}")
+        raise source.damaged(
+            f"{where} has a bad shape {shorten(shape)} or data_offsets {shorten(offsets)}"
+        )
     if offsets[1] < offsets[0]:
         raise source.damaged(f"{where} ends (byte {offsets[1]}) before it starts ({offsets[0]})")
     return offsets[0], offsets[1], name, DTYPES[code], tuple(shape)
@@ -165,14 +168,14 @@ def _check_layout(entries: list[tuple], data_size: int, source: Source) -> None:
     for begin, end, name, dtype, shape in entries:
         if begin != position:
             raise source.damaged(
-                f"tensor {name!r} starts at byte {begin} of the data, not {position} where the "
-                "previous one ends (tensors overlap or leave a gap)"
+                f"tensor {shorten(name)} starts at byte {begin} of the data, not {position} "
+                "where the previous one ends (tensors overlap or leave a gap)"
             )
         nbytes = math.prod(shape) * dtype.itemsize
         if end - begin != nbytes:
             raise source.damaged(
-                f"tensor {name!r} of shape {shape} and dtype {dtype} needs {nbytes} bytes, "
-                f"its data_offsets give {end - begin}"
+                f"tensor {shorten(name)} of shape {shorten(shape)} and dtype {dtype} needs "
+                f"{human_bytes(nbytes)}, its data_offsets give {end - begin} bytes"
             )
         position = end
     if position != data_size:
@@ -209,22 +212,28 @@ def _restore(
     listed = structure["tensors"]
     if set(listed) != set(arrays):
         odd = sorted(set(listed) ^ set(arrays))[0]
-        raise source.damaged(f"the tensor {odd!r} is in its header or its structure, not both")
+        raise source.damaged(
+            f"the tensor {shorten(odd)} is in its header or its structure, not both"
+        )
     for name, array in arrays.items():
         expected = [zlib.crc32(_bytes_of(array)), _CODES[array.dtype], list(array.shape)]
         if listed[name] != expected:
             raise source.damaged(
-                f"tensor {name!r} does not match its description (dtype, shape or CRC-32): "
+                f"tensor {shorten(name)} does not match its description (dtype, shape or CRC-32): "
                 "its data or header changed"
             )
     for name, saved in structure["raw"].items():
         stored = arrays.get(name)
         if stored is None or stored.dtype != np.uint8 or not isinstance(saved, list):
-            raise source.damaged(f"the raw tensor {name!r} is missing or not bytes")
+            raise source.damaged(f"the raw tensor {shorten(name)} is missing or not bytes")
         if len(saved) != 2 or not _ints(saved[1], 64):
-            raise source.damaged(f"the raw tensor {name!r} has a bad description {saved!r}")
-        dtype = numeric_dtype(saved[0], source, f"tensor {name!r}")
+            raise source.damaged(
+                f"the raw tensor {shorten(name)} has a bad description {shorten(saved)}"
+            )
+        dtype = numeric_dtype(saved[0], source, f"tensor {shorten(name)}")
         if math.prod(saved[1]) * dtype.itemsize != stored.size:
-            raise source.damaged(f"the raw tensor {name!r} does not fit shape {saved[1]}")
+            raise source.damaged(
+                f"the raw tensor {shorten(name)} does not fit shape {shorten(saved[1])}"
+            )
         arrays[name] = stored.view(dtype).reshape(saved[1])
     return arrays

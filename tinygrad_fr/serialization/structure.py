@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .limits import MAX_NESTING, FileFormatError, Source
+from .limits import MAX_NESTING, FileFormatError, Source, shorten
 
 FORMAT = "tinygrad_fr"
 VERSION = 1
@@ -50,7 +50,7 @@ def check_structure(meta: Any, source: Source) -> dict[str, Any]:
                 f"reads version {VERSION})",
                 "upgrade tinygrad_fr (pip install -U tinygrad_fr) to read it",
             )
-        raise source.damaged(f"unknown format version {version!r}")
+        raise source.damaged(f"unknown format version {shorten(version)}")
     return meta
 
 
@@ -169,12 +169,12 @@ class Decoder:
             return items if kind == "list" else tuple(items)
         if kind in ("tensor", "ndarray", "scalar"):
             return self._array(kind, node)
-        raise ValueError(f"unknown node kind {kind!r}")
+        raise ValueError(f"unknown node kind {shorten(kind)}")
 
     def _array(self, kind: str, node: dict[str, Any]) -> Any:
         name = node["array"]
         if not isinstance(name, str):
-            raise ValueError(f"array name {name!r} is not a string")
+            raise ValueError(f"array name {shorten(name)} is not a string")
         made = self.made.get((kind, name))
         if made is not None:
             return made
@@ -184,7 +184,7 @@ class Decoder:
             value = as_tensor(array, node.get("requires_grad", False), name)
         elif kind == "scalar":
             if array.ndim != 0:
-                raise ValueError(f"scalar {name!r} has shape {array.shape}")
+                raise ValueError(f"scalar {shorten(name)} has shape {array.shape}")
             value = array[()]
         else:
             value = array
@@ -202,11 +202,15 @@ def _list(node: dict[str, Any], field: str) -> list[Any]:
 def as_tensor(array: np.ndarray, requires_grad: Any = False, name: str = "") -> Tensor:
     """Wrap a freshly read ``array`` in a Tensor (no copy); ValueError if it cannot be one."""
     if array.dtype.kind not in TENSOR_KINDS:
-        raise ValueError(f"tensor {name!r} has dtype {array.dtype}, which a Tensor cannot hold")
+        raise ValueError(
+            f"tensor {shorten(name)} has dtype {array.dtype}, which a Tensor cannot hold"
+        )
     if not isinstance(requires_grad, bool):
-        raise ValueError(f"requires_grad of tensor {name!r} is {requires_grad!r}, not a bool")
+        raise ValueError(
+            f"requires_grad of tensor {shorten(name)} is {shorten(requires_grad)}, not a bool"
+        )
     if requires_grad and array.dtype.kind != "f":
-        raise ValueError(f"tensor {name!r} of dtype {array.dtype} cannot require grad")
+        raise ValueError(f"tensor {shorten(name)} of dtype {array.dtype} cannot require grad")
     tensor = Tensor._make(array, False, None)
     if requires_grad:
         tensor.requires_grad = True
