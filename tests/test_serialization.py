@@ -362,3 +362,14 @@ def test_a_missing_array_entry_is_reported_as_damage(tmp_path: Path) -> None:
     np.savez(path, __meta__=np.load(io.BytesIO(saved.getvalue()))["__meta__"])
     with pytest.raises(FileFormatError, match="the array 'a0' it refers to is missing"):
         load(path)
+
+
+def test_a_file_written_by_version_0_1_still_loads() -> None:
+    state = load(Path(__file__).with_name("data") / "checkpoint-v0.1.npz")
+    assert type(state["model"]) is OrderedDict and list(state["model"]) == ["0.weight", "0.bias"]
+    assert state["model"]["0.weight"].tolist() == [[0.5, -1.0]]
+    assert state["model"]["0.weight"].requires_grad
+    assert state["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.999)
+    assert state["optimizer"]["state"][0]["step"].item() == 3.0
+    assert state["labels"].dtype == np.int64 and state["scalar"] == np.float32(2.5)
+    assert state["keys"] == {(1, "a"): None} and state["history"] == [1.5, 0.75]
