@@ -179,10 +179,20 @@ def run(case: str, folder: Path, limit_mb: int) -> dict[str, object]:
         error, message = None, ""
     except BaseException as caught:  # reported to the parent, which judges it
         error, message = type(caught).__name__, str(caught)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    peak_mb = peak / MIB if sys.platform == "darwin" else peak / 1024  # bytes on macOS
     return {"case": case, "error": error, "message": message, "file_bytes": os.path.getsize(path),
-            "peak_rss_mb": round(peak_mb, 1)}  # fmt: skip
+            "peak_rss_mb": round(peak_rss_mb(), 1)}  # fmt: skip
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. On Linux, VmHWM: ru_maxrss would also count the
+    parent's memory at fork time, which exec keeps in it."""
+    try:
+        with open("/proc/self/status") as status:
+            line = next(line for line in status if line.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / MIB if sys.platform == "darwin" else peak / 1024  # bytes on macOS
 
 
 if __name__ == "__main__":
