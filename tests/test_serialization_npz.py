@@ -272,3 +272,25 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
 def test_a_missing_file_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"absent\.npz"):
         load(tmp_path / "absent.npz")
+
+
+def as_zip64(content: bytes) -> bytes:
+    """The same archive with a zip64 end record, as for over 65,535 members or 4 GiB."""
+    at = content.rfind(b"PK\x05\x06")
+    count, size, offset = struct.unpack_from("<HLL", content, at + 10)
+    record = b"PK\x06\x06" + struct.pack("<QHHLLQQQQ", 44, 45, 45, 0, 0, count, count, size, offset)
+    locator = b"PK\x06\x07" + struct.pack("<LQL", 0, at, 1)
+    end = b"PK\x05\x06" + struct.pack("<HHHHLLH", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return content[:at] + record + locator + end
+
+
+@pytest.mark.parametrize("zip64", [False, True])
+def test_the_zip_directory_is_charged_before_zipfile_reads_it(tmp_path: Path, zip64: bool):
+    path = tmp_path / "many.npz"
+    members = {f"m{i}.npy": npy(np.zeros(0)) for i in range(2000)}
+    members["__meta__.npy"] = meta({"kind": "list", "items": []})
+    content = write_zip(path, members).read_bytes()
+    if zip64:
+        path.write_bytes(as_zip64(content))
+    refused(path, "for the zip directory", FileTooLargeError, max_bytes=1 << 20)
+    assert load(path, max_bytes=4 << 20) == []

@@ -136,17 +136,28 @@ def _directory_size(file: IO[bytes], source: Source) -> int:
     """
     try:
         start = file.tell()
-        end = file.seek(0, 2)
-        tail_start = max(start, end - (1 << 16) - 22)
-        file.seek(tail_start)
-        tail = file.read()
-        file.seek(start)
+        try:
+            size, length = _end_record(file, start)
+        finally:
+            file.seek(start)
     except _ZIP_ERRORS as error:
         raise source.damaged(f"it cannot be read as a zip file ({error})") from None
+    return min(size, length)
+
+
+def _end_record(file: IO[bytes], start: int) -> tuple[int, int]:
+    """(directory size the end record declares, file length), or (0, length) if there is none."""
+    length = file.seek(0, 2) - start
+    file.seek(start + max(0, length - (1 << 16) - 22))
+    tail = file.read()
     at = tail.rfind(_EOCD)
     if at < 0 or len(tail) < at + 22:
-        return 0
+        return 0, length
     size = struct.unpack_from("<L", tail, at + 12)[0]
-    if size == 0xFFFFFFFF and tail[at - 20 : at - 16] == _EOCD64_LOCATOR:
-        return end - start  # zip64: its directory cannot be larger than the file
-    return min(size, end - start)
+    if size == 0xFFFFFFFF and at >= 20 and tail[at - 20 : at - 16] == _EOCD64_LOCATOR:
+        # zip64 (over 65,535 members or 4 GiB): the size is in the zip64 end record.
+        (record,) = struct.unpack_from("<Q", tail, at - 12)
+        file.seek(start + record)
+        head = file.read(48)
+        size = struct.unpack_from("<Q", head, 40)[0] if head[:4] == b"PK\x06\x06" else length
+    return size, length
