@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import struct
 import sys
 import zlib
@@ -168,6 +167,8 @@ CASES: dict[str, tuple[Callable[[], bytes], str, Callable[[Path], object]]] = {
 
 def run(case: str, folder: Path, limit_mb: int) -> dict[str, object]:
     """Build the case's file, cap the address space, read the file; describe what happened."""
+    import resource  # POSIX only; imported here so that the module loads everywhere
+
     build, name, read = CASES[case]
     path = folder / name
     path.write_bytes(build())
@@ -191,6 +192,8 @@ def peak_rss_mb() -> float:
             line = next(line for line in status if line.startswith("VmHWM:"))
         return int(line.split()[1]) / 1024
     except (OSError, StopIteration):
+        import resource
+
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak / MIB if sys.platform == "darwin" else peak / 1024  # bytes on macOS
 

@@ -4,7 +4,9 @@ mirror fallback, atomic writes (nothing left behind on failure) and never re-dow
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
 import urllib.request
 from pathlib import Path
 
@@ -170,3 +172,14 @@ def test_download_file_checks_hash(monkeypatch, tmp_path):
     with pytest.raises(DownloadError, match=f"expected {digest}"):
         download_file("https://example.invalid/p", tmp_path / "p", sha256=digest, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_partial_files_of_killed_downloads_are_removed_later(monkeypatch, tmp_path):
+    old, fresh = tmp_path / ".f.abc123.part", tmp_path / ".f.def456.part"
+    for part in (old, fresh):
+        part.write_bytes(b"half a file")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    data = b"payload"
+    serve(monkeypatch, FakeResponse(data, len(data)))
+    download_file("https://example.invalid/f", tmp_path / "f", progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, "f"]
