@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,7 +29,6 @@ from tinygrad_fr.serialization import FileFormatError
 
 EXAMPLES = int(os.environ.get("TINYGRAD_FR_FUZZ_EXAMPLES", "0"))
 OUTCOMES: Counter[tuple[str, str]] = Counter()
-FOLDER = Path(tempfile.mkdtemp(prefix="tinygrad_fr-fuzz-"))
 
 # Labels for the outcome counts: the first phrase found in a message's problem picks one.
 KINDS = [("max_bytes", "max_bytes"), ("pickle", "pickled"), ("not numbers", "not numbers"),
@@ -61,9 +59,10 @@ def saved(suffix: str) -> bytes:
 
 
 def idx_file(gz: bool) -> bytes:
-    path = FOLDER / ("images-idx3-ubyte" + (".gz" if gz else ""))
-    write_idx(path, np.arange(3 * 28 * 28, dtype=np.uint8).reshape(3, 28, 28))
-    return path.read_bytes()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ("images-idx3-ubyte" + (".gz" if gz else ""))
+        write_idx(path, np.arange(3 * 28 * 28, dtype=np.uint8).reshape(3, 28, 28))
+        return path.read_bytes()
 
 
 def mnist_npz(compressed: bool) -> bytes:
@@ -123,22 +122,19 @@ def kind_of(problem: str) -> str:
 
 def read_damaged(target: str, content: bytes) -> None:
     _, name, reader = TARGETS[target]
-    folder = Path(tempfile.mkdtemp(dir=FOLDER))
-    path = folder / name
-    path.write_bytes(content)
-    try:
-        result = reader(path)
-    except FileFormatError as error:
-        assert str(path) in str(error) and "Fix:" in str(error), str(error)
-        problem = str(error).split(str(path), 1)[1].split(". Fix:")[0]
-        OUTCOMES[(target, type(error).__name__ + ": " + kind_of(problem))] += 1
-    else:
-        unchanged = same(result, ORIGINALS.setdefault(target, result))
-        OUTCOMES[(target, "read, same data" if unchanged else "read, other data")] += 1
-        assert unchanged or target in UNCHECKED, "changed data was read without an error"
-    finally:
-        path.unlink()
-        folder.rmdir()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        try:
+            result = reader(path)
+        except FileFormatError as error:
+            assert str(path) in str(error) and "Fix:" in str(error), str(error)
+            problem = str(error).split(str(path), 1)[1].split(". Fix:")[0]
+            OUTCOMES[(target, type(error).__name__ + ": " + kind_of(problem))] += 1
+            return
+    unchanged = same(result, ORIGINALS.setdefault(target, result))
+    OUTCOMES[(target, "read, same data" if unchanged else "read, other data")] += 1
+    assert unchanged or target in UNCHECKED, "changed data was read without an error"
 
 
 ORIGINALS: dict[str, Any] = {}  # what each undamaged file reads as
@@ -185,7 +181,6 @@ def originals() -> None:
 @pytest.fixture(scope="module", autouse=True)
 def report() -> Iterator[None]:
     yield
-    shutil.rmtree(FOLDER, ignore_errors=True)
     if os.environ.get("TINYGRAD_FR_FUZZ_REPORT"):
         print("\nfuzz outcomes (target, outcome, count):")
         for (target, outcome), count in sorted(OUTCOMES.items()):
