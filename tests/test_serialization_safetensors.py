@@ -254,6 +254,20 @@ def test_a_torch_state_dict_loads_into_a_tinygrad_fr_model(tmp_path: Path) -> No
         assert np.array_equal(model.state_dict()[key].numpy(), tensor.numpy()), key
 
 
+def test_a_state_dict_goes_to_torch_and_back_unchanged(tmp_path: Path) -> None:
+    twin = torch_twin()
+    from safetensors.torch import load_file, save_file
+
+    model = mlp()
+    tg.save(model.state_dict(), tmp_path / "there.safetensors")
+    twin.load_state_dict(load_file(tmp_path / "there.safetensors"))
+    save_file(twin.state_dict(), tmp_path / "back.safetensors")
+    back = tg.load(tmp_path / "back.safetensors")
+    assert sorted(back) == sorted(model.state_dict())
+    for key, tensor in model.state_dict().items():
+        assert back[key].dtype == tensor.dtype and np.array_equal(back[key].numpy(), tensor.numpy())
+
+
 def test_a_torch_bfloat16_file_is_refused_with_a_fix(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
     from safetensors.torch import save_file
