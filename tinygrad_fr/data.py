@@ -68,13 +68,27 @@ def _as_array(data: Any, position: int) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         array = data
     elif isinstance(data, (list, tuple)):
-        array = np.asarray(data)
+        try:
+            array = np.asarray(data)
+        except ValueError as error:
+            raise ValueError(
+                f"TensorDataset: argument {position} is ragged: its rows do not all have the same "
+                f"length ({error}); pad them to one length, or write a Dataset subclass for "
+                "samples of different sizes"
+            ) from None
         if array.dtype.kind == "f":
             array = array.astype(dtypes.get_default_dtype())
     else:
         raise TypeError(
             f"TensorDataset: argument {position} is a {type(data).__name__}; pass NumPy arrays, "
             "Tensors or lists"
+        )
+    if array.dtype.kind not in "biuf":
+        what = "ragged rows or Python objects" if array.dtype.kind == "O" else "not numbers"
+        raise TypeError(
+            f"TensorDataset: argument {position} has dtype {array.dtype} ({what}); a "
+            "TensorDataset holds numbers and booleans: pad ragged rows to one length, and "
+            "encode text labels as integers (np.unique(labels, return_inverse=True))"
         )
     if array.ndim == 0:
         raise ValueError(

@@ -100,7 +100,7 @@ def test_damaged_file_inside_gzip_is_reported_too(tmp_path, case):
 def test_truncated_gzip(tmp_path):
     path = tmp_path / "cut-idx.gz"
     path.write_bytes(gzip.compress(VALID)[:-8])
-    with pytest.raises(ValueError, match=r"read_idx: .*cut-idx\.gz is a corrupted or truncated"):
+    with pytest.raises(ValueError, match=r"read_idx: .*cut-idx\.gz' is a corrupted or truncated"):
         read_idx(path)
 
 

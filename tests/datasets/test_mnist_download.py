@@ -4,7 +4,9 @@ mirror fallback, atomic writes (nothing left behind on failure) and never re-dow
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
 import urllib.request
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 from tinygrad_fr.datasets import (
+    CHECKSUMS_FILE,
     MNIST_FILES,
     MNIST_SHA256,
     DownloadError,
@@ -24,6 +27,7 @@ from tinygrad_fr.datasets import (
 from tinygrad_fr.datasets import mnist as mnist_module
 
 GZ_NAMES = [f"{name}.gz" for name in MNIST_FILES.values()]
+DOWNLOADED = sorted([*GZ_NAMES, CHECKSUMS_FILE])  # the files, and the record of their digests
 
 
 @pytest.fixture
@@ -51,8 +55,10 @@ def test_official_checksums_are_sha256_of_the_four_files():
 def test_download_mnist_fetches_verified_files(tmp_path, mirror):
     url, checksums = mirror
     folder = download_mnist(tmp_path / "dest", mirrors=[url], checksums=checksums, progress=False)
-    assert sorted(p.name for p in folder.iterdir()) == sorted(GZ_NAMES)
+    assert sorted(p.name for p in folder.iterdir()) == DOWNLOADED
     assert all(sha256_file(folder / name) == checksums[name] for name in GZ_NAMES)
+    recorded = (folder / CHECKSUMS_FILE).read_text().splitlines()
+    assert recorded == [f"{checksums[name]}  {name}" for name in sorted(GZ_NAMES)]
 
 
 def test_load_mnist_download_uses_cache_once(monkeypatch, mirror, tiny_mnist):
@@ -61,7 +67,7 @@ def test_load_mnist_download_uses_cache_once(monkeypatch, mirror, tiny_mnist):
     monkeypatch.setattr(mnist_module, "MNIST_SHA256", checksums)
     splits = load_mnist(download=True)
     np.testing.assert_array_equal(splits.y_test, tiny_mnist["y_test"])
-    assert sorted(p.name for p in mnist_dir().iterdir()) == sorted(GZ_NAMES)
+    assert sorted(p.name for p in mnist_dir().iterdir()) == DOWNLOADED
 
     def refuse(*args, **kwargs):
         raise AssertionError("downloaded again")
@@ -82,7 +88,7 @@ def test_only_missing_files_are_downloaded(tmp_path, write_mnist, mirror):
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     download_mnist(folder, mirrors=[url], checksums=checksums, progress=False)
     after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-    assert set(after) - set(before) == {"t10k-images-idx3-ubyte.gz"}
+    assert set(after) - set(before) == {"t10k-images-idx3-ubyte.gz", CHECKSUMS_FILE}
     assert all(after[name] == stamp for name, stamp in before.items())
 
 
@@ -101,7 +107,7 @@ def test_falls_back_to_next_mirror(tmp_path, mirror):
     dead = (tmp_path / "dead").as_uri() + "/"
     mirrors = [dead, url]
     folder = download_mnist(tmp_path / "d", mirrors=mirrors, checksums=checksums, progress=False)
-    assert sorted(p.name for p in folder.iterdir()) == sorted(GZ_NAMES)
+    assert sorted(p.name for p in folder.iterdir()) == DOWNLOADED
 
 
 def test_error_lists_every_mirror(tmp_path):
@@ -166,3 +172,14 @@ def test_download_file_checks_hash(monkeypatch, tmp_path):
     with pytest.raises(DownloadError, match=f"expected {digest}"):
         download_file("https://example.invalid/p", tmp_path / "p", sha256=digest, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_partial_files_of_killed_downloads_are_removed_later(monkeypatch, tmp_path):
+    old, fresh = tmp_path / ".f.abc123.part", tmp_path / ".f.def456.part"
+    for part in (old, fresh):
+        part.write_bytes(b"half a file")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    data = b"payload"
+    serve(monkeypatch, FakeResponse(data, len(data)))
+    download_file("https://example.invalid/f", tmp_path / "f", progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, "f"]

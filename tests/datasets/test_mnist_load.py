@@ -15,8 +15,10 @@ from tinygrad_fr.datasets import (
     load_mnist,
     mnist_available,
     mnist_dir,
+    sha256_file,
     write_idx,
 )
+from tinygrad_fr.datasets.cache import record_checksum
 
 
 def assert_same_as_raw(splits: Splits, raw: dict[str, np.ndarray]) -> None:
@@ -90,7 +92,9 @@ def test_env_var_moves_the_cache(monkeypatch, tmp_path, write_mnist, tiny_mnist)
     monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "elsewhere"))
     assert mnist_dir() == tmp_path / "elsewhere" / "mnist"
     assert not mnist_available()
-    write_mnist(tmp_path / "elsewhere" / "mnist")
+    folder = write_mnist(tmp_path / "elsewhere" / "mnist")
+    for file in folder.iterdir():  # as download_mnist records what it downloads
+        record_checksum(folder, file.name, sha256_file(file))
     assert mnist_available()
     assert_same_as_raw(load_mnist(), tiny_mnist)
 

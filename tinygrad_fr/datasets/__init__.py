@@ -1,12 +1,14 @@
 """Data sets for the course labs, in plain NumPy: toy tables, MNIST and offline 8x8 digits.
 
 MNIST is read from disk (IDX or npz) and downloaded only on request into
-``~/.cache/tinygrad_fr/mnist`` (or ``$TINYGRAD_FR_DATA/mnist``).
+``~/.cache/tinygrad_fr/mnist`` (or ``$TINYGRAD_FR_DATA/mnist``); files in the cache are
+checked against their SHA-256 before each use.
 """
 
 from __future__ import annotations
 
-from .cache import DATA_ENV_VAR, data_home, dataset_dir
+from ..serialization.limits import FileFormatError, FileTooLargeError
+from .cache import CHECKSUMS_FILE, DATA_ENV_VAR, data_home, dataset_dir, read_checksums
 from .digits import load_digits
 from .download import DownloadError, download_file, sha256_file
 from .idx import read_idx, write_idx
@@ -14,6 +16,7 @@ from .labels import one_hot
 from .mnist import (
     MNIST_FILES,
     MNIST_MIRRORS,
+    MNIST_NPZ_SHA256,
     MNIST_SHA256,
     download_mnist,
     get_mnist,
@@ -25,11 +28,15 @@ from .splits import Splits, train_test_split
 from .toy import gender, gender_names, gender_unseen, nand, xor
 
 __all__ = [
+    "CHECKSUMS_FILE",
     "DATA_ENV_VAR",
     "MNIST_FILES",
     "MNIST_MIRRORS",
+    "MNIST_NPZ_SHA256",
     "MNIST_SHA256",
     "DownloadError",
+    "FileFormatError",
+    "FileTooLargeError",
     "Splits",
     "data_home",
     "dataset_dir",
@@ -45,6 +52,7 @@ __all__ = [
     "mnist_dir",
     "nand",
     "one_hot",
+    "read_checksums",
     "read_idx",
     "sha256_file",
     "train_test_split",

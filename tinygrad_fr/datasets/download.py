@@ -1,20 +1,25 @@
 """Download one file safely: mirrors tried in turn, SHA-256 checked, written atomically.
 
 The bytes go to a temporary file in the destination folder, renamed with ``os.replace`` only
-once complete and verified, so an interrupted or corrupted download leaves no file behind.
+once complete and verified, so an interrupted or corrupted download leaves no file behind (the
+partial file of a killed download is removed by a later download of the same file).
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import http.client
 import os
 import sys
 import tempfile
+import time
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
+
+from ..serialization.atomic import STALE_AFTER
 
 _CHUNK = 1 << 16
 _BAR_WIDTH = 30
@@ -43,6 +48,17 @@ def _show_progress(stream: TextIO, name: str, done: int, total: int | None) -> N
         text = f"{name} {done / 1e6:.1f} MB"
     stream.write("\r" + text)
     stream.flush()
+
+
+def _remove_stale_parts(dest: Path) -> None:
+    """Remove the partial files of downloads of ``dest`` killed over an hour ago."""
+    now = time.time()
+    for part in dest.parent.glob(f".{glob.escape(dest.name)}.*.part"):
+        try:
+            if now - part.stat().st_mtime > STALE_AFTER:
+                part.unlink()
+        except OSError:
+            pass  # removed by another process first
 
 
 def _fetch(url: str, dest: Path, sha256: str | None, progress: bool, timeout: float) -> None:
@@ -101,6 +117,7 @@ def download_file(
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(dest)
     failures = []
     for url in [urls] if isinstance(urls, str) else urls:
         try:
