@@ -30,6 +30,19 @@ class ThreadState(threading.local):
         self.watched = False  # anomaly checks or observers on: ops take apply's slower path
         self.saved_modes: list[tuple[str, Any]] = []
         self.ident = threading.get_ident()
+        self.exit_guard = _ThreadExit(self.ident)  # freed with the thread's state
+
+
+class _ThreadExit:
+    """Removes a finished thread from ``special_threads`` (a thread may end in no_grad)."""
+
+    __slots__ = ("ident",)
+
+    def __init__(self, ident: int) -> None:
+        self.ident = ident
+
+    def __del__(self) -> None:
+        special_threads.discard(self.ident)
 
 
 state = ThreadState()

@@ -111,8 +111,8 @@ def write_array(tensor: Any, op: str, write: Callable[[np.ndarray], Any]) -> Non
         if "cast" not in str(error):
             raise
         raise RuntimeError(
-            f"{op}: cannot write a result of another kind of dtype into this {array.dtype} "
-            f"tensor ({error}); convert the tensor first, e.g. x = x.double()"
+            f"{op}: the result can't be cast to this tensor's dtype {array.dtype} ({error}); "
+            "convert the tensor first, e.g. x = x.double()"
         ) from None
     finally:
         if relock:
