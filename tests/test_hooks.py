@@ -189,7 +189,8 @@ def test_forward_hooks_may_replace_inputs_and_outputs_and_take_kwargs():
             return x * factor
 
     scale = Scale()
-    scale.register_forward_pre_hook(lambda m, args, kwargs: (args, {"factor": 3.0}), with_kwargs=True)
+    triple = lambda m, args, kwargs: (args, {"factor": 3.0})  # noqa: E731
+    scale.register_forward_pre_hook(triple, with_kwargs=True)
     seen = []
     scale.register_forward_hook(lambda m, a, k, out: seen.append(k), with_kwargs=True)
     assert scale(tg.ones(2)).tolist() == [3.0, 3.0] and seen == [{"factor": 3.0}]
