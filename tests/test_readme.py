@@ -17,7 +17,7 @@ def test_every_python_example_of_the_readme_runs(tmp_path, monkeypatch, capsys):
         exec(compile(block, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "0.99908" in out  # the course's neuron (float32 here; float64 digits: lab tests)
-    assert (tmp_path / "xor.npz").exists()
+    assert (tmp_path / "xor.safetensors").exists()
 
 
 def test_ci_runs_the_readme_test_command():
