@@ -209,35 +209,34 @@ def _deliver(leaves: dict, targets: _Targets | None, create_graph: bool) -> None
             grad = _unwrap(call_grad_hooks(hooks.pre, _as_tensor(grad)), grad, create_graph)
         if targets is not None:
             targets.capture_leaf(leaf, grad)
-        elif create_graph or leaf._grad is None:
-            accumulate_grad(leaf, grad, create_graph, handed_out)
-        else:  # the common case of a second backward: add to the existing .grad
-            leaf._grad._data = leaf._grad._data + _array(grad)
-        if hooks is not None and hooks.post_accumulate and targets is None:
+            continue
+        accumulate_grad(leaf, grad, create_graph, handed_out)
+        if hooks is not None and hooks.post_accumulate:
             for hook in tuple(hooks.post_accumulate.values()):
                 hook(leaf)
 
 
 def accumulate_grad(tensor: Any, grad: Any, create_graph: bool, handed_out: set) -> None:
-    """Add ``grad`` to ``tensor.grad``: arrays in place of None get their own copy if shared."""
+    """Add ``grad`` to ``tensor.grad``: an array that becomes ``.grad`` is the tensor's own
+    (copied if it is shared: a view, read-only, or already given to another tensor)."""
     current = tensor._grad
     if create_graph:
         grad = _as_tensor(grad)
         # A clone (recorded, so still differentiable): a gradient passed through unchanged
         # must not become the .grad of two leaves, nor wrap the engine's shared ones.
         tensor._grad = grad.clone() if current is None else current + grad
-        return
-    grad = grad._data if isinstance(grad, function.Tensor) else grad
-    if current is None:
-        tensor._grad = function.Tensor._make(_owned(grad, handed_out), False, None)
+    elif current is not None:
+        current._data = current._data + _array(grad)
     else:
-        current._data = current._data + grad
+        tensor._grad = function.Tensor._make(_owned(_array(grad), handed_out), False, None)
 
 
-def _owned(array: np.ndarray, handed_out: set) -> np.ndarray:
-    """``array``, or a copy when it is shared (a view, read-only, or already handed out)."""
-    if id(array) in handed_out or not array.flags.owndata or not array.flags.writeable:
-        array = array.copy()
+def _owned(array: Any, handed_out: set) -> np.ndarray:
+    """``array``, or a copy when it is shared (a view, read-only, or already handed out); a
+    NumPy scalar (what 0-d results may be) becomes a 0-d array."""
+    flags = getattr(array, "flags", None)
+    if flags is None or not (flags.owndata and flags.writeable) or id(array) in handed_out:
+        array = np.array(array)
     handed_out.add(id(array))
     return array
 

@@ -58,16 +58,15 @@ class SGD(Optimizer):
             )
 
     def _update(self, param: Any, group: dict[str, Any]) -> None:
-        lr = float(group["lr"])  # a Python float keeps float32 parameters float32
-        momentum = float(group["momentum"])
-        weight_decay = float(group["weight_decay"])
         data = param._mutable_data()
         grad = param._grad._data
-        if momentum == 0.0 and weight_decay == 0.0 and not group["maximize"]:
+        lr = float(group["lr"])  # a Python float keeps float32 parameters float32
+        if not (group["momentum"] or group["weight_decay"] or group["maximize"]):
             np.subtract(data, lr * grad, out=data)  # plain SGD, the course's hot path
             return
         if group["maximize"]:
             grad = -grad
+        weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
         if weight_decay != 0.0:
             grad = grad + weight_decay * data
         if momentum != 0.0:
