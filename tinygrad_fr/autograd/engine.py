@@ -19,7 +19,8 @@ import numpy as np
 
 from . import function
 from .broadcast import sum_to_shape
-from .function import Function, check_backward
+from .checks import check_backward
+from .function import Function
 from .grad_mode import set_mode, state
 from .hooks import call_grad_hooks
 from .observer import BackwardCall, run_observed

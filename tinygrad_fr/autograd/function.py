@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import grad_mode
+from .checks import check_forward, forward_error
 from .grad_mode import set_mode, state
 from .hooks import NodeHooks, RemovableHandle, add_hook
 from .observer import notify_op
@@ -549,50 +550,3 @@ def _current_view_history(view: Any, node: Function) -> Function:
     fresh = cls.apply(*args)
     view._grad_fn, view._output_nr, view._requires_grad = fresh._grad_fn, 0, True
     return fresh._grad_fn
-
-
-# -- errors and anomaly checks --------------------------------------------------------------
-
-
-def forward_error(cls: type, arrays: list, error: ValueError) -> ValueError:
-    """NumPy's error rephrased to name the op and the shapes of its inputs."""
-    ufunc = next((a for a in arrays if isinstance(a, np.ufunc)), None)
-    name = ufunc.__name__ if ufunc is not None else cls.__name__.lower()
-    shapes = [tuple(a.shape) for a in arrays if isinstance(a, np.ndarray)]
-    if "broadcast" in str(error):
-        listed = " and ".join(str(shape) for shape in shapes)
-        return ValueError(
-            f"{name}: cannot broadcast shapes {listed}: compared from the right, each pair "
-            "of dimensions must be equal or one of them 1. Reshape or unsqueeze an operand."
-        )
-    return ValueError(f"{name}: {error} (input shapes {', '.join(map(str, shapes))})")
-
-
-def check_forward(cls: type, out: np.ndarray, arrays: list) -> None:
-    """Under detect_anomaly: raise if the op's output holds NaN or inf."""
-    if out.dtype.kind != "f" or np.isfinite(out).all():
-        return
-    bad = "nan" if np.isnan(out).any() else "inf"
-    inputs_finite = all(
-        not isinstance(a, np.ndarray) or a.dtype.kind != "f" or np.isfinite(a).all() for a in arrays
-    )
-    origin = "from finite inputs" if inputs_finite else "(its inputs already held NaN or inf)"
-    raise FloatingPointError(
-        f"{cls.__name__.lower()} produced {bad} in its output (shape {out.shape}) {origin}. "
-        "Check the values reaching this op (log of a non-positive number, division by zero, "
-        "overflowing exp...)."
-    )
-
-
-def check_backward(node: Function, grads: tuple) -> None:
-    """Under detect_anomaly: raise if a node's backward produced NaN or inf."""
-    for position, g in enumerate(grads):
-        data = g._data if isinstance(g, Tensor) else g
-        if data is None or np.isfinite(data).all():
-            continue
-        bad = "nan" if np.isnan(data).any() else "inf"
-        trace = "".join(node._forward_trace or ()) or "  (not recorded)\n"
-        raise FloatingPointError(
-            f"{node.name()} returned {bad} in its gradient for input {position} (shape "
-            f"{tuple(data.shape)}). The op was called in forward here:\n{trace}"
-        )
