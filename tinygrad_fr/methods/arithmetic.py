@@ -41,9 +41,11 @@ def _binary(op: Any, reflected: bool = False) -> Callable[[Tensor, Any], Tensor]
     """The operator method applying ``op`` (``x + y``, or ``y + x`` when reflected)."""
 
     def method(input: Tensor, other: Any) -> Tensor:
-        other = operand(input, other)
-        if other is NotImplemented:
-            return NotImplemented
+        kind = type(other)
+        if kind is not float and kind is not int and not isinstance(other, function.Tensor):
+            other = operand(input, other)  # arrays, lists, bools: converted (the rare case)
+            if other is NotImplemented:
+                return NotImplemented
         return op.apply(other, input) if reflected else op.apply(input, other)
 
     method.__doc__ = f"{op.__doc__.split(';')[0].strip()}" if op.__doc__ else None
