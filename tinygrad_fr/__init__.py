@@ -93,7 +93,9 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("nn", "optim", "data", "datasets", "testing", "viz", "jit")
+_LAZY_SUBMODULES = (
+    "nn", "optim", "data", "datasets", "testing", "viz", "jit", "onnx", "quantization",
+)  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
