@@ -176,3 +176,16 @@ def test_runner_casts_float64_and_tensors_but_refuses_strings(runner):
     assert runner(tg.ones(2, 3)).shape == (2, 2)
     with pytest.raises(TypeError, match="must be float32"):
         runner(np.full((2, 3), "a"))
+
+
+def test_reading_a_value_in_forward_is_refused(tmp_path):
+    class Normalise(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.fc(x) / self.fc(x).abs().max().item()
+
+    with pytest.raises(tg.onnx.OnnxExportError, match=r"reads a tensor's value \(item\(\)\)"):
+        tg.onnx.export(Normalise(), tg.randn(1, 3), tmp_path / "m.onnx")

@@ -185,3 +185,35 @@ def test_a_plain_function_can_be_exported(tmp_path):
     tg.onnx.export(model, tg.randn(1, 3), tmp_path / "f.onnx")
     x = np.ones((5, 3), np.float32)
     np.testing.assert_allclose(tg.onnx.load(tmp_path / "f.onnx")(x), model(tg.Tensor(x)).numpy())
+
+
+def test_in_place_ops_in_forward_are_followed(tmp_path):
+    class InPlace(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            y = self.fc(x)
+            y += 1.0
+            y.relu_()
+            return y
+
+    model = InPlace()
+    tg.onnx.export(model, tg.randn(1, 3), tmp_path / "i.onnx")
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    (got,) = session(tmp_path / "i.onnx").run(None, {"input": x})
+    np.testing.assert_allclose(got, model(tg.Tensor(x)).numpy(), atol=TO_TINYGRAD)
+    ops = [n.op_type for n in onnx.load(str(tmp_path / "i.onnx")).graph.node]
+    assert ops == ["Gemm", "Add", "Relu", "Identity"]  # the output is the tensor written to
+
+
+def test_linear_on_one_sample_is_matmul_add_with_static_shapes(tmp_path):
+    model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())
+    tg.onnx.export(model, tg.Tensor([-2.0, -1.0]), tmp_path / "one.onnx")
+    proto = onnx.load(str(tmp_path / "one.onnx"))
+    assert [n.op_type for n in proto.graph.node][:2] == ["MatMul", "Add"]
+    assert "0.weight_transposed" in {init.name for init in proto.graph.initializer}
+    x = np.array([-2.0, -1.0], np.float32)
+    (got,) = session(tmp_path / "one.onnx").run(None, {"input": x})
+    np.testing.assert_allclose(got, model(tg.Tensor(x)).numpy(), atol=TO_TINYGRAD)

@@ -18,7 +18,7 @@ from ..ops import elementwise as ew
 from ..ops import linalg, movement, nondiff, reduce
 from .errors import OnnxExportError
 from .graph import Graph
-from .trace import OpRecord
+from .trace import InPlaceWrite, OpRecord
 
 Converter = Callable[[Graph, OpRecord], None]
 
@@ -232,6 +232,11 @@ def _dropout(g: Graph, record: OpRecord) -> None:
     )  # fmt: skip
 
 
+def _in_place(g: Graph, record: OpRecord) -> None:
+    tensor, result = record.args
+    g.alias(tensor, result)
+
+
 def _unsupported_variant(g: Graph, what: str, fix: str = "") -> OnnxExportError:
     from .errors import UnsupportedOperatorError
 
@@ -280,4 +285,5 @@ CONVERTERS: dict[type, Converter] = {
     reduce.ExtremumAlong: _extremum_along,
     reduce.Softmax: _along_axis("Softmax"),
     reduce.LogSoftmax: _along_axis("LogSoftmax"),
+    InPlaceWrite: _in_place,
 }

@@ -19,7 +19,7 @@ from . import converters, quantized
 from .errors import OnnxExportError, UnsupportedOperatorError, require_onnx
 from .graph import Graph
 from .shapes import SymbolicShapes
-from .trace import Trace, trace
+from .trace import InPlaceWrite, Trace, trace
 
 # The minimum IR version of each opset (older runtimes refuse a newer IR than they know).
 IR_VERSIONS = {13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10}
@@ -244,9 +244,10 @@ def _convert(
     parameters = _parameter_names(model)
     for key, name in parameters.items():
         names.setdefault(key, name)
-    pending = []  # outputs that no op computed here (an input, a constant, a repeat)
+    written = {id(r.args[0]) for r in first.records if r.op is InPlaceWrite}
+    pending = []  # outputs that no op computed here (an input, a constant, a repeat...)
     for tensor, name in zip(first.outputs, out_names):
-        if id(tensor) in produced and id(tensor) not in names:
+        if id(tensor) in produced and id(tensor) not in names and id(tensor) not in written:
             names[id(tensor)] = name
         else:
             pending.append((tensor, name))

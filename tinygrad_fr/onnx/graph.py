@@ -86,6 +86,11 @@ class Graph:
         self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(array), name))
         return name
 
+    def alias(self, tensor: Tensor, value: Value) -> None:
+        """From now on, ``tensor`` is ``value`` (an in-place op wrote into it)."""
+        self._names[id(tensor)] = self.name(value)
+        self._produced.add(id(tensor))
+
     def derived(self, tensor: Tensor, array: Any, suffix: str) -> str:
         """An initializer computed from the constant ``tensor`` (its transpose, its int8
         copy...), named after it; ``tensor`` itself is stored only if something reads it."""

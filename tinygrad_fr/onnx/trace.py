@@ -14,6 +14,7 @@ from typing import Any
 from ..autograd.grad_mode import no_grad
 from ..autograd.observer import Observer, OpEvent, observe
 from ..tensor import Tensor
+from .errors import OnnxExportError
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,25 @@ class Trace:
     outputs: tuple[Tensor, ...]
 
 
+class InPlaceWrite:
+    """Not an op: the record of ``tensor.op_()``, which made ``tensor`` hold ``result``
+    (``args`` is ``(tensor, result)``); later reads of ``tensor`` read ``result``."""
+
+
 class _Recorder(Observer):
     def __init__(self) -> None:
         self.records: list[OpRecord] = []
         self.paths: list[str] = [""]
+        self.reads: list[tuple[str, str]] = []
 
     def op(self, event: OpEvent) -> None:
         self.records.append(OpRecord(event.op, event.args, event.outputs, self.paths[-1]))
+
+    def write(self, tensor: Any, result: Any, op: str) -> None:
+        self.records.append(OpRecord(InPlaceWrite, (tensor, result), (), self.paths[-1]))
+
+    def read(self, tensor: Any, what: str) -> None:
+        self.reads.append((what, self.paths[-1]))
 
 
 def trace(model: Callable[..., Any], inputs: Sequence[Tensor]) -> Trace:
@@ -54,6 +67,13 @@ def trace(model: Callable[..., Any], inputs: Sequence[Tensor]) -> Trace:
             returned = model(*inputs)
     finally:
         remove_hooks()
+    if recorder.reads:
+        what, path = recorder.reads[0]
+        raise OnnxExportError(
+            f"ONNX export: forward reads a tensor's value ({what}) in module {path or '(top)'!r}; "
+            "the file would keep this example's value as a constant (and of a Python `if` on "
+            "it, one branch only). Compute with tensor operations instead (tg.where, clamp...)"
+        )
     return Trace(tuple(inputs), tuple(recorder.records), flatten_outputs(returned))
 
 
