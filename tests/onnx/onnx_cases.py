@@ -65,6 +65,16 @@ class Reductions(nn.Module):
         return s - m + x.amin(dim=1, keepdim=True) + x.sum(dim=2).unsqueeze(2)
 
 
+class Indexing(nn.Module):
+    """x[...] with ints, slices (negative, stepped, reversed), None and Ellipsis on (N, 3, 4)."""
+
+    def forward(self, x: tg.Tensor) -> tg.Tensor:
+        a = x[:, 1:3].flatten(1)[:, ::3]  # (N, 3)
+        b = x[..., ::2][:, :, -1]  # (N, 3)
+        c = x[:, None, 0, 1:].flatten(1)  # (N, 3)
+        return a + b * c - x[:, ::-1, -1] + x[:, -1][:, :3] + x[...][:, 0, :3]
+
+
 class TwoInputsTwoOutputs(nn.Module):
     """Several inputs and outputs, one of them an int64 argmax."""
 
@@ -109,6 +119,7 @@ LAYERS = [
     Case("pointwise", Pointwise, (5,)),
     Case("shapes", Shapes, (2, 3, 4)),
     Case("reductions", Reductions, (3, 4)),
+    Case("indexing", Indexing, (3, 4)),
 ]  # fmt: skip
 
 COURSE = [

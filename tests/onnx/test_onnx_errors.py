@@ -50,11 +50,20 @@ def test_unsupported_op_names_the_op_and_the_module_path(tmp_path):
 
 
 def test_unsupported_primitive_in_the_models_own_forward(tmp_path):
+    class WithLoss(nn.Module):
+        def forward(self, x):
+            return nn.functional.mse_loss(x, x * 0)
+
+    with pytest.raises(tg.onnx.UnsupportedOperatorError, match=r"op MSELoss .* the model's own"):
+        tg.onnx.export(WithLoss(), tg.randn(2, 3), tmp_path / "m.onnx")
+
+
+def test_indexing_with_an_array_is_refused(tmp_path):
     class Picks(nn.Module):
         def forward(self, x):
-            return x[:, 0]
+            return x[:, [0, 2]]
 
-    with pytest.raises(tg.onnx.UnsupportedOperatorError, match=r"op GetItem .* the model's own"):
+    with pytest.raises(tg.onnx.UnsupportedOperatorError, match=r"GetItem with an index array"):
         tg.onnx.export(Picks(), tg.randn(2, 3), tmp_path / "m.onnx")
 
 

@@ -169,6 +169,65 @@ def _expand(g: Graph, record: OpRecord) -> None:
     g.node("Expand", [x, g.constant(np.array(target, dtype=np.int64), "shape")], [out])
 
 
+_END = np.iinfo(np.int64).max  # "to the end" for ONNX Slice, which clamps it
+
+
+def _getitem(g: Graph, record: OpRecord) -> None:
+    """Basic indexing (ints, slices, None, ...): Slice, then Squeeze the int axes, then
+    Unsqueeze the new ones. Python's slice rules are Slice's (negative, clamped, steps)."""
+    x, index = record.args
+    (out,) = record.outputs
+    items = list(index) if isinstance(index, tuple) else [index]
+    if not movement.is_basic_index(tuple(items)):
+        raise _unsupported_variant(
+            g, "GetItem with an index array (x[mask], x[[0, 2]])",
+            "index with ints and slices only, or multiply by a mask instead",
+        )  # fmt: skip
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        fill = x.ndim - sum(item is not None for item in items if item is not Ellipsis)
+        items[at : at + 1] = [slice(None)] * fill
+    starts, ends, axes, steps, squeezed, inserted = [], [], [], [], [], []
+    axis = position = 0
+    for item in items:
+        if item is None:
+            inserted.append(position)
+            position += 1
+            continue
+        if isinstance(item, slice):
+            if item != slice(None):
+                step = 1 if item.step is None else int(item.step)
+                default_start, default_end = (0, _END) if step > 0 else (-1, -_END)
+                starts.append(default_start if item.start is None else int(item.start))
+                ends.append(default_end if item.stop is None else int(item.stop))
+                axes.append(axis)
+                steps.append(step)
+            position += 1
+        else:  # an int: a one-wide slice, squeezed below
+            start = int(item)
+            starts.append(start)
+            ends.append(_END if start == -1 else start + 1)
+            axes.append(axis)
+            steps.append(1)
+            squeezed.append(axis)
+        axis += 1
+    steps_to_run: list[tuple[str, list[Any]]] = []
+    if axes:
+        bounds = [g.constant(np.array(v, dtype=np.int64), name)
+                  for v, name in ((starts, "starts"), (ends, "ends"), (axes, "axes"),
+                                  (steps, "steps"))]  # fmt: skip
+        steps_to_run.append(("Slice", bounds))
+    for op_type, chosen in (("Squeeze", squeezed), ("Unsqueeze", inserted)):
+        if chosen:
+            steps_to_run.append((op_type, [g.constant(np.array(chosen, np.int64), "axes")]))
+    if not steps_to_run:  # x[:] or x[...]: the same values
+        steps_to_run.append(("Identity", []))
+    value: Any = x
+    for number, (op_type, extra) in enumerate(steps_to_run, start=1):
+        last = number == len(steps_to_run)
+        value = g.node(op_type, [value, *extra], [out] if last else None)[0]
+
+
 def _cat(g: Graph, record: OpRecord) -> None:
     axis, *tensors = record.args
     g.node("Concat", tensors, list(record.outputs), axis=int(axis))
@@ -278,6 +337,7 @@ CONVERTERS: dict[type, Converter] = {
     movement.Permute: _permute,
     movement.Expand: _expand,
     movement.Cat: _cat,
+    movement.GetItem: _getitem,
     reduce.Sum: _reduction("ReduceSum", 13),
     reduce.Mean: _reduction("ReduceMean", 18),
     reduce.Amax: _reduction("ReduceMax", 18),
