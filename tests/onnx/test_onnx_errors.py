@@ -198,3 +198,14 @@ def test_reading_a_value_in_forward_is_refused(tmp_path):
 
     with pytest.raises(tg.onnx.OnnxExportError, match=r"reads a tensor's value \(item\(\)\)"):
         tg.onnx.export(Normalise(), tg.randn(1, 3), tmp_path / "m.onnx")
+
+
+def test_tg_onnx_and_quantization_load_without_importing_onnx():
+    import subprocess
+
+    code = (
+        "import sys, tinygrad_fr as tg; tg.onnx.export; tg.quantization.quantize_static; "
+        "print(sorted({'onnx', 'onnxruntime'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
