@@ -16,7 +16,7 @@ import numpy as np
 
 from ..ops import elementwise as ew
 from ..ops import linalg, movement, nondiff, reduce
-from .errors import OnnxExportError
+from .errors import OnnxExportError, UnsupportedOperatorError
 from .graph import Graph
 from .trace import InPlaceWrite, OpRecord
 
@@ -297,8 +297,6 @@ def _in_place(g: Graph, record: OpRecord) -> None:
 
 
 def _unsupported_variant(g: Graph, what: str, fix: str = "") -> OnnxExportError:
-    from .errors import UnsupportedOperatorError
-
     record = g.record
     op = record.op.__name__ if record else what
     path = record.module_path if record else ""
