@@ -7,8 +7,9 @@
 >>> w.grad
 Tensor([0.0018, 0.0027])
 
-``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.datasets``, ``tg.testing`` and ``tg.viz`` load on
-first use, so that ``import tinygrad_fr`` stays fast (Hypothesis and Graphviz load only then).
+``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.datasets``, ``tg.testing``, ``tg.viz``, ``tg.onnx`` and
+``tg.quantization`` load on first use, so that ``import tinygrad_fr`` stays fast (Hypothesis,
+Graphviz and onnx load only then).
 """
 
 from __future__ import annotations
@@ -93,7 +94,9 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("nn", "optim", "data", "datasets", "testing", "viz", "jit")
+_LAZY_SUBMODULES = (
+    "nn", "optim", "data", "datasets", "testing", "viz", "jit", "onnx", "quantization",
+)  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
