@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..autograd import engine
+from ..autograd.hooks import call_grad_hooks
 from ..tensor import Tensor
 from . import templates
-from .codegen import Line, Value, identifier
+from .codegen import BASE_NAMESPACE, Line, Value, identifier
 from .recording import BackwardStep, CaptureError, NodeInfo
 from .templates import generic
 
@@ -208,18 +210,30 @@ class _Walk:
         builder = self.builder
         e = builder.e
         name = builder.input_tensors.get(id(leaf))
-        state = "unknown" if name is not None else builder._resolve(leaf)
-        if state == "unknown":
+        hooks = leaf._hooks
+        if grad.buffer is not None or grad.is_const:  # never hand out an array we reuse
+            copy = e.new(f"{grad}_copy", grad.shape, grad.dtype)
+            e.emit(f"{copy} = {grad}.copy()", (grad,), (copy,), pure=False)
+            grad = copy
+        if name is not None or (hooks is not None and (hooks.pre or hooks.post_accumulate)):
+            target = name or builder.tensor_ref(leaf)
+            self.uses_handed = True
+            text = f"deliver_with_hooks({target}, {grad}, handed_out)"
+            e.emit(text, (grad,), (), "its hooks run, then .grad (+)= ∂L/∂", pure=False)
+            builder.set_grad_state(leaf, "unknown")
+            return
+        state = builder.grad_state(leaf)
+        if state in ("entry", "unknown"):  # .grad may or may not be there: decided at run time
             target = name or builder.tensor_ref(leaf)
             self.uses_handed = True
             text = f"accumulate_grad({target}, {grad}, False, handed_out)"
             e.emit(text, (grad,), (), f"{builder.display(leaf) if name is None else name}.grad (+)= ∂L/∂", pure=False)
-            builder.set_grad_state(leaf, "unknown")
+            builder.set_grad_state(leaf, "present" if state == "entry" else "unknown")
             return
         ref = builder.tensor_ref(leaf)
         what = f"{builder.display(leaf)}.grad"
         if state is None:
-            owned = grad.owned and not grad.is_const and grad.buffer is None and id(grad) not in self.handed
+            owned = grad.owned and id(grad) not in self.handed
             if owned:
                 array = grad
             else:
@@ -241,3 +255,29 @@ def _root_leaf(step: BackwardStep, key: int) -> Tensor:
         if id(out) == key:
             return out
     raise CaptureError("capture: internal error: a gradient for an unknown leaf")
+
+
+def deliver_with_hooks(leaf: Tensor, grad: Any, handed_out: set) -> None:
+    """``engine._deliver`` for one leaf with hooks: its tensor hooks may replace the
+    gradient, then it is accumulated into ``.grad``, then the post-accumulate hooks run."""
+    hooks = leaf._hooks
+    if hooks is not None and hooks.pre:
+        result = call_grad_hooks(hooks.pre, Tensor._make(grad, False, None))
+        if not isinstance(result, Tensor):
+            raise TypeError(f"a backward hook returned {type(result).__name__}; return a Tensor or None")
+        if result.shape != tuple(grad.shape):
+            raise RuntimeError(
+                f"a backward hook changed the shape of a gradient from {tuple(grad.shape)} to "
+                f"{result.shape}; a hook must return a gradient of the same shape"
+            )
+        grad = result._data
+    if leaf._grad is None:
+        engine.accumulate_grad(leaf, grad, False, handed_out)
+    else:
+        leaf._grad._data = leaf._grad._data + grad
+    if hooks is not None and hooks.post_accumulate:
+        for hook in tuple(hooks.post_accumulate.values()):
+            hook(leaf)
+
+
+BASE_NAMESPACE["deliver_with_hooks"] = deliver_with_hooks

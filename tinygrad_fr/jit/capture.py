@@ -117,8 +117,6 @@ class CapturedFunction:
         for variant in self._variants:
             if variant.guard.function(*args) or variant.guard.explain(args) is None:
                 return self._replay(variant, args)
-        if self._variants:
-            self._note(self._current or self._variants[-1], args)
         return self._record(tensor_args(args))
 
     def _replay(self, variant: Variant, args: tuple) -> Any:
@@ -130,20 +128,19 @@ class CapturedFunction:
         finally:
             self._busy = False
 
-    def _note(self, variant: Variant, args: tuple) -> None:
-        reason = variant.guard.explain(args) or "no generated function applies"
-        self.reasons.append(reason)
-        del self.reasons[:-20]
-
     def _record(self, args: tuple) -> Any:
         if any(isinstance(observer, Recorder) for observer in state.observers):
             raise CaptureError("capture: a captured function cannot call another one")
         pending = self._pending
         if pending is not None and not pending.variant.guard.function(*args):
             why = pending.variant.guard.explain(args)
-            if why is not None:
+            if why is not None:  # it changed since the first recording: start again
                 self.reasons.append(why)
                 pending = self._pending = None
+        if pending is None and self._variants:
+            variant = self._current or self._variants[-1]
+            self.reasons.append(variant.guard.explain(args) or "no generated function applies")
+        del self.reasons[:-20]
         if pending is None and (self._variants or self.reasons):
             self.recompiles += 1
             if self.recompiles > self.max_recompiles:

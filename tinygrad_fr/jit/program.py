@@ -275,11 +275,6 @@ class Builder:
         )
         if arg.requires_grad:
             guard.add(f"{local}._grad_fn is not None", f"{what} is not a leaf tensor")
-            guard.add(
-                f"{local}._hooks is not None",
-                f"{what} has hooks",
-                exact=f"{local}._hooks.pre or {local}._hooks.post_accumulate",
-            )
             self.e.emit(f"{name}_tensor = {name}", (), (), pure=False)
             self.input_tensors[id(arg)] = f"{name}_tensor"
         value = Value(name, arg.shape, arg.dtype)
@@ -355,16 +350,9 @@ class Builder:
 
 
 def _watch_flags(guard: Guard, name: str, tensor: Tensor, what: str) -> None:
-    guard.add(
-        f"{name}._requires_grad is not {tensor.requires_grad!r}",
-        f"{what} {'no longer requires' if tensor.requires_grad else 'now requires'} grad",
-    )
-    if tensor.requires_grad:
-        guard.add(
-            f"{name}._hooks is not None",
-            f"{what} has hooks",
-            exact=f"{name}._hooks.pre or {name}._hooks.post_accumulate",
-        )
+    from .watch import watch_tensor
+
+    watch_tensor(guard, name, tensor, what)
 
 
 def _hint(op: type, index: int) -> str:

@@ -166,12 +166,27 @@ class Reach:
             self.reads_training = self.reads_training or "training" in names
             if not _is_library(function):
                 self._function(function, depth + 1)
+        for registry in ("_forward_pre_hooks", "_forward_hooks"):
+            for hook in (module.__dict__.get(registry) or {}).values():
+                self._hook(hook, depth + 1)
         prefix = "" if node.display == "self" else node.display + "."
         for registry in ("_modules", "_parameters", "_buffers"):
             for key, value in module.__dict__[registry].items():
                 if value is not None:
                     self._walk(value, root, node, f".{registry}[{key!r}]", prefix + key, depth)
         self._attributes(node, root, depth)
+
+    def _hook(self, hook: Any, depth: int) -> None:
+        """A module hook is code the step runs: follow it (through the library's adapters)."""
+        if not isinstance(hook, types.FunctionType):
+            return
+        if not _is_library(hook):
+            self._function(hook, depth)
+            return
+        for cell in hook.__closure__ or ():
+            content = cell.cell_contents
+            if isinstance(content, types.FunctionType) and not _is_library(content):
+                self._function(content, depth)
 
     def _optimizer(self, node: Node, root: Root, depth: int) -> None:
         """The parameters of each group (its options are read at each call, not watched)."""

@@ -124,13 +124,12 @@ class Recorder(Observer):
             raise CaptureError("capture: create_graph=True cannot be captured")
         roots = [out._grad_fn for out in call.outputs if out._grad_fn is not None]
         nodes = [self._node_info(node) for node in engine.topological_order(roots)]
-        for tensor in call.outputs:
-            if tensor._grad_fn is None:
-                _check_leaf(tensor)
         handles = [_watch(info) for info in nodes]
+        self.paused = True  # what leaf hooks do runs again, live, at every call
         try:
             result = run()
         finally:
+            self.paused = False
             for handle in handles:
                 handle.remove()
         self.steps.append(BackwardStep(list(call.outputs), list(call.grads), nodes, call.retain_graph))
@@ -179,7 +178,6 @@ class Recorder(Observer):
             elif parent._is_node:
                 edges.append(("node", self._node_info_step(parent)))
             else:
-                _check_leaf(parent)
                 edges.append(("leaf", parent))
         return NodeInfo(node, step, tuple(edges))
 
@@ -195,17 +193,6 @@ class Recorder(Observer):
 
 def _has_hooks(hooks: Any) -> bool:
     return bool(hooks.pre or hooks.post or hooks.retained or any(hooks.tensor_pre.values()))
-
-
-def _check_leaf(tensor: Tensor) -> None:
-    hooks = tensor._hooks
-    if hooks is not None and any(
-        bool(getattr(hooks, name, None)) for name in ("pre", "post_accumulate")
-    ):
-        raise CaptureError(
-            f"capture: a leaf tensor of shape {tensor.shape} has hooks (register_hook or "
-            "register_post_accumulate_grad_hook); a replay would not run them"
-        )
 
 
 def _watch(info: NodeInfo) -> Any:

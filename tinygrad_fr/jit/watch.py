@@ -53,8 +53,17 @@ def _module(guard: Guard, reach: Reach, node: Node, name: str) -> None:
     module = node.obj
     what = f"module {node.display}"
     hooks = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks")
-    exact = " or ".join(f"{name}.{registry}" for registry in hooks)
-    guard.add(f"{name}._has_hooks", f"{what} has hooks (a replay would not run them)", exact=exact)
+    if not any(module.__dict__.get(registry) for registry in hooks):
+        exact = " or ".join(f"{name}.{registry}" for registry in hooks)
+        guard.add(f"{name}._has_hooks", f"{what} has new hooks", exact=exact)
+    else:  # the ops its hooks made were recorded: the same hooks must be there
+        for registry in hooks:
+            entries = getattr(module, registry)
+            ref = guard.name(entries, f"{name}{registry}")
+            guard.add(f"{name}.{registry} is not {ref}", f"{what} has other hooks")
+            guard.add(f"len({ref}) != {len(entries)}", f"{what} has other hooks")
+            for key, hook in entries.items():
+                guard.add(f"{ref}[{key!r}] is not {guard.name(hook, 'hook')}", f"{what}: a hook changed")
     if reach.reads_training:
         guard.add(
             f"{name}.training is not {module.training!r}",
@@ -67,19 +76,29 @@ def _module(guard: Guard, reach: Reach, node: Node, name: str) -> None:
 
 
 def _tensor(guard: Guard, node: Node, name: str) -> None:
-    tensor = node.obj
-    what = node.display
+    watch_tensor(guard, name, node.obj, node.display)
+
+
+def watch_tensor(guard: Guard, name: str, tensor: Any, what: str) -> None:
+    """A leaf's ``requires_grad`` and hooks (those it had run in the generated code, which
+    reads its hook registries at each call; new ones make it record again)."""
     guard.add(
         f"{name}._requires_grad is not {tensor.requires_grad!r}",
         f"{what} {'no longer requires' if tensor.requires_grad else 'now requires'} grad "
         "(requires_grad_)",
     )
-    if tensor.requires_grad:
+    if not tensor.requires_grad:
+        return
+    hooks = tensor._hooks
+    if hooks is None:
         guard.add(
             f"{name}._hooks is not None",
             f"{what} has hooks",
             exact=f"{name}._hooks.pre or {name}._hooks.post_accumulate",
         )
+    else:
+        registry = guard.name(hooks, f"{name}_hooks")
+        guard.add(f"{name}._hooks is not {registry}", f"{what} has other hooks")
 
 
 class OptimizerWatch:
