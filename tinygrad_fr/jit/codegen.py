@@ -159,6 +159,13 @@ class Emitter:
             value.owned = False  # the buffer is overwritten by the next call
         return f", out={value.buffer}"
 
+    def into(self, value: Value) -> str:
+        """``out=`` for a result that is then updated in place: NumPy gives 0-d results as
+        scalars, which cannot be, so those get an array of their own."""
+        if value.shape == () and not self.out(value):
+            return f", out={self.alloc(value)}"
+        return self.out(value)
+
     def alloc(self, value: Value) -> str:
         """An array to write ``value`` into: its buffer, or a new ``np.empty`` at each call."""
         if self.out(value):

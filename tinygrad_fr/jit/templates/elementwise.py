@@ -217,7 +217,7 @@ def sigmoid(e: Emitter, call: OpCall) -> Value:
     out = call.out
     limit = _EXP_LIMIT.get(out.dtype, 88.0)  # type: ignore[arg-type]
     if x.dtype is not None and x.dtype == out.dtype:
-        target = e.out(out)
+        target = e.into(out)
     else:  # an integer input: computed into a float64 array, as the op does
         target = f", out=np.empty({out.shape!r}, {e.ref(out.dtype, 'dtype')})"
     maths = f"{out} = σ({x}) = 1 / (1 + exp(-{x}))"
