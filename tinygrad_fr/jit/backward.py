@@ -240,7 +240,11 @@ class _Walk:
                 array = e.new(f"{grad}_copy", grad.shape, grad.dtype)
                 e.emit(f"{array} = {grad}.copy()", (grad,), (array,), "(a copy: the array is shared)", pure=False)
             self.handed.add(id(array))
-            e.emit(f"{ref}._grad = as_tensor({array})", (array,), (), f"{what} = {array}", pure=False)
+            cleared = builder.cleared.pop(id(leaf), None)
+            if cleared is not None:  # zero_grad's "= None" is overwritten before any read
+                e.lines.remove(cleared)
+            text = f"{ref}._grad = new_tensor({array}, False, None)"
+            e.emit(text, (array,), (), f"{what} = {array}", pure=False)
             builder.set_grad_state(leaf, array)
             return
         total = e.new(f"grad_{identifier(builder.display(leaf))}_total", leaf.shape, leaf.dtype)

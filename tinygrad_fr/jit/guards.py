@@ -147,7 +147,9 @@ def check_number(guard: Guard, expression: str, value: Any, what: str) -> None:
         fail = f"{expression} is not None"
     elif isinstance(value, bool):
         fail = f"{expression} is not {value!r}"
-    else:
+    elif type(value) is int:  # 1 and 1.0 and True are equal, but not the same constant
         literal = guard.value(value, "number")
         fail = f"{expression} != {literal} or type({expression}) is not {kind}"
+    else:
+        fail = f"{expression} != {guard.value(value, 'number')}"
     guard.add(fail, f"{what} changed (it was {value!r} when the step was captured)")

@@ -35,6 +35,7 @@ def emit_call(builder: Builder, method: Any, owner: Any, args: tuple, kwargs: di
         set_to_none = _argument(args, kwargs, "set_to_none", True)
         if isinstance(owner, Module):
             params = list(owner.parameters())
+            _watch_parameter_lists(builder, owner)
         else:
             params = [p for group in owner.param_groups for p in group["params"]]
         label = "optimizer" if isinstance(owner, Optimizer) else "model"
@@ -52,12 +53,24 @@ def _argument(args: tuple, kwargs: dict, name: str, default: Any) -> Any:
 
 
 def _zero_grad(builder: Builder, params: list, title: str) -> None:
+    """``p._grad = None`` for each parameter (left out, later, where a backward of the step
+    gives the parameter a new gradient before anything reads it)."""
     e = builder.e
-    e.comment(f"{title}: every gradient starts again from None")
+    e.comment(f"{title}: every .grad starts again from None (replaced below by backward)")
     for param in params:
         if builder.grad_state(param) is not None:
             e.emit(f"{builder.tensor_ref(param)}._grad = None", pure=False)
+            builder.cleared[id(param)] = e.lines[-1]
         builder.set_grad_state(param, None)
+
+
+def _watch_parameter_lists(builder: Builder, model: Module) -> None:
+    """``model.zero_grad()`` resets the parameters it had: none may be added later."""
+    for name, module in model.named_modules():
+        ref = builder.guard.name(module, "module")
+        size = len(module._parameters)
+        what = f"module {name or type(model).__name__}"
+        builder.guard.add(f"len({ref}._parameters) != {size}", f"{what} has other parameters")
 
 
 def _plain_sgd(builder: Builder, optimizer: SGD) -> bool:

@@ -34,6 +34,7 @@ def as_tensor(array: Any) -> Tensor:
 
 
 BASE_NAMESPACE.update(as_tensor=as_tensor, accumulate_grad=engine.accumulate_grad, Tensor=Tensor)
+BASE_NAMESPACE["new_tensor"] = Tensor._make
 _RESERVED = ("np", "params", *BASE_NAMESPACE)
 
 
@@ -62,6 +63,7 @@ class Builder:
         self.input_tensors: dict[int, str] = {}
         self.escaping = _escaping(recording)
         self.default_grad_state = "entry"  # "unknown" after a call that may change gradients
+        self.cleared: dict[int, Any] = {}  # id(leaf) -> its "._grad = None" line, while unread
         self._keep: list = []
 
     # -- names and tensors ---------------------------------------------------------------
@@ -193,6 +195,7 @@ class Builder:
         from ..optim.lr_scheduler import LRScheduler
         from ..optim.optimizer import Optimizer
 
+        self.cleared.clear()  # the call may read .grad: the None it set must be there
         if optimizers.same_method(method, getattr(LRScheduler, method.__name__, None)):
             return
         externals = [key for key in self.values if key in self.read_tensors]

@@ -10,6 +10,7 @@ model or the optimizer, or changing a number the code reads, is seen before the 
 
 from __future__ import annotations
 
+import dis
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ class Reach:
         code = function.__code__
         names = code_names(code)
         self.names |= names
+        used_globals = global_names(code)
         if function.__closure__:
             for name, cell in zip(code.co_freevars, function.__closure__):
                 try:
@@ -114,7 +116,7 @@ class Reach:
                 self._walk(value, root, None, ".cell_contents", name, depth)
         scope = function.__globals__
         root = Root(scope, "globals_" + function.__module__.split(".")[-1].strip("_"))
-        for name in sorted(names):
+        for name in sorted(used_globals):
             if name in scope and not isinstance(scope[name], types.ModuleType):
                 self._walk(scope[name], root, None, f"[{name!r}]", name, depth)
         if root.nodes:
@@ -220,7 +222,7 @@ class Reach:
             return
         cls = type(node.obj)
         for name, value in attributes.items():
-            if name.startswith("__") or name not in self.names or name == "training":
+            if name.startswith("_") or name not in self.names or name == "training":
                 continue
             if hasattr(cls, name):  # a class attribute of the same name: a descriptor?
                 continue
@@ -287,6 +289,19 @@ def _methods(cls: type) -> Iterator[Any]:
         for value in vars(klass).values():
             if isinstance(value, types.FunctionType):
                 yield value
+
+
+def global_names(code: types.CodeType) -> set[str]:
+    """The global variables a code object (and the code nested in it) reads."""
+    names = {
+        instruction.argval
+        for instruction in dis.get_instructions(code)
+        if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    }
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= global_names(const)
+    return names
 
 
 def code_names(code: types.CodeType) -> set[str]:

@@ -69,10 +69,9 @@ def _module(guard: Guard, reach: Reach, node: Node, name: str) -> None:
             f"{name}.training is not {module.training!r}",
             f"{what} is now in {'eval' if module.training else 'train'} mode",
         )
-    for registry in ("_modules", "_parameters", "_buffers"):
-        size = len(module.__dict__[registry])
-        if size or registry == "_modules":
-            guard.add(f"len({name}.{registry}) != {size}", f"{what} has other {registry[1:]}")
+    size = len(module._modules)
+    if size:  # a container calls its children: one more or one less changes the step
+        guard.add(f"len({name}._modules) != {size}", f"{what} has other sub-modules")
 
 
 def _tensor(guard: Guard, node: Node, name: str) -> None:

@@ -55,22 +55,11 @@ def linear_backward(e: Emitter, call: OpCall, grad: Value, grad_for: GradFor) ->
         if ndim == 1:
             return grad_x, grad_weight, grad
         grad_bias = grad_for(2, f"grad_{bias}")
-        if _one_row(grad):
-            grad_bias.views, grad_bias.owned = (grad,), False
-            text = f"{grad_bias} = {rows}.reshape(-1)"
-            e.emit(text, (rows,), (grad_bias,), maths + " (one row: the row itself)")
-        else:
-            text = f"{grad_bias} = np.add.reduce({rows}, axis=0{e.out(grad_bias)})"
-            e.emit(text, (rows,), (grad_bias,), maths)
+        # One row: the op hands out the row itself, which the engine copies (a view); the
+        # sum of one row is that copy, in one call.
+        text = f"{grad_bias} = np.add.reduce({rows}, axis=0{e.out(grad_bias)})"
+        e.emit(text, (rows,), (grad_bias,), maths)
     return grad_x, grad_weight, grad_bias
-
-
-def _one_row(grad: Value) -> bool:
-    shape = grad.shape or ()
-    rows = 1
-    for size in shape[:-1]:
-        rows *= size
-    return rows == 1
 
 
 @template(ops.MatMul)

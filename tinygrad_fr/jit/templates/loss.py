@@ -30,8 +30,6 @@ def mse_loss(e: Emitter, call: OpCall) -> Value:
     else:
         total = f"({diff} * {diff}).sum()"
     value = f"{total} / {size}" if reduction.const == "mean" else total
-    if out.escapes:
-        value = f"np.asarray({value})"
     maths = f"{out} = " + ("mean" if reduction.const == "mean" else "sum") + f" of ({x} - {target})²"
     e.emit(f"{out} = {value}", (diff,), (out,), maths)
     return out

@@ -15,8 +15,6 @@ from . import GradFor, OpCall, template
 
 def _reduced(e: Emitter, call: OpCall, text: str, maths: str) -> Value:
     out = call.out
-    if out.shape == () and out.escapes:
-        text = f"np.asarray({text})"  # NumPy gives a 0-d result as a scalar
     e.emit(f"{out} = {text}", (call.args[0],), (out,), maths)
     return out
 
