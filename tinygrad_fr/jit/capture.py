@@ -16,13 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..autograd.grad_mode import state
 from .codegen import compile_function
 from .compare import compare
 from .guards import Guard
 from .program import Builder
 from .reach import Reach
-from .recording import CaptureError, Recorder, Recording, record, tensor_args
+from .recording import Recording, record, tensor_args
 
 MAX_VARIANTS = 8
 
@@ -117,7 +119,7 @@ class CapturedFunction:
         for variant in self._variants:
             if variant.guard.function(*args) or variant.guard.explain(args) is None:
                 return self._replay(variant, args)
-        return self._record(tensor_args(args))
+        return self._record(args)
 
     def _replay(self, variant: Variant, args: tuple) -> Any:
         self._current = variant
@@ -128,26 +130,31 @@ class CapturedFunction:
         finally:
             self._busy = False
 
-    def _record(self, args: tuple) -> Any:
-        if any(isinstance(observer, Recorder) for observer in state.observers):
-            raise CaptureError("capture: a captured function cannot call another one")
+    def _record(self, raw: tuple) -> Any:
+        """Run the step eagerly while recording it (NumPy arrays given as Tensors)."""
+        args = tensor_args(raw)
         pending = self._pending
-        if pending is not None and not pending.variant.guard.function(*args):
-            why = pending.variant.guard.explain(args)
+        if pending is not None and not pending.variant.guard.function(*raw):
+            why = pending.variant.guard.explain(raw)
             if why is not None:  # it changed since the first recording: start again
                 self.reasons.append(why)
                 pending = self._pending = None
         if pending is None and self._variants:
             variant = self._current or self._variants[-1]
-            self.reasons.append(variant.guard.explain(args) or "no generated function applies")
+            self.reasons.append(variant.guard.explain(raw) or "no generated function applies")
         del self.reasons[:-20]
         if pending is None and (self._variants or self.reasons):
             self.recompiles += 1
             if self.recompiles > self.max_recompiles:
-                return self._give_up(args)
+                return self._give_up(raw)
         started = time.perf_counter()
         reach = pending.reach if pending is not None else Reach(self.fn, args)
-        result, recording = record(self.fn, args, _reached_tensors(reach))
+        self._busy = True  # a call made meanwhile (another thread) runs eagerly
+        try:
+            result, recording = record(self.fn, args, _reached_tensors(reach))
+        finally:
+            self._busy = False
+        recording.arrays = tuple(isinstance(arg, np.ndarray) for arg in raw)
         recorded = time.perf_counter() - started
         if pending is None:
             self._pending = _Pending(recording, self._build(recording, reach, set(), recorded), reach)

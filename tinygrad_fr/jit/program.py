@@ -267,6 +267,13 @@ class Builder:
     def _tensor_input(self, name: str, arg: Tensor, what: str, position: int) -> None:
         guard = self.guard
         local = _parameter_names(self.fn, len(self.recording.args))[position]
+        arrays = self.recording.arrays
+        if arrays and arrays[position]:  # given as a NumPy array: used as it is
+            _array_input(guard, local, arg, what)
+            value = Value(name, arg.shape, arg.dtype)
+            self.values[id(arg)] = value
+            self.arrays[id(arg._data)] = value
+            return
         kind = guard.name(type(arg), f"type_{type(arg).__name__}")
         guard.add(f"type({local}) is not {kind}", f"{what} is not a {type(arg).__name__}")
         data = f"{local}._data"
@@ -350,6 +357,12 @@ class Builder:
         if value.is_const or not value.escapes:
             return f"as_tensor({value}.copy())"
         return f"as_tensor({value})"
+
+
+def _array_input(guard: Guard, local: str, arg: Tensor, what: str) -> None:
+    guard.add(f"type({local}) is not {guard.name(np.ndarray, 'ndarray')}", f"{what} is not an array")
+    guard.add(f"{local}.shape != {arg.shape!r}", f"{what} has a new shape (was {arg.shape})")
+    check_dtype(guard, f"{local}.dtype", arg.dtype, what)
 
 
 def _watch_flags(guard: Guard, name: str, tensor: Tensor, what: str) -> None:

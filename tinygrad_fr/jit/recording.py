@@ -75,6 +75,7 @@ class Recording:
     grad_enabled: bool = True
     leaf_grads: dict = field(default_factory=dict)  # id(grad Tensor) -> leaf, after backward
     entry_grads: dict = field(default_factory=dict)  # id(tensor) -> None | (shape, dtype)
+    arrays: tuple = ()  # per argument: given as a NumPy array (wrapped in a Tensor here)
 
 
 class Recorder(Observer):
