@@ -58,7 +58,7 @@ def profile_step(step: Any, calls: list[tuple], repeats: int = 5) -> list[tuple[
     namespace.update(_times=times, _clock=time.perf_counter)
     code = compile(instrumented, "<profiled step>", "exec")
     scope: dict[str, Any] = dict(namespace)
-    exec(code, scope)  # noqa: S102 - our own generated source
+    exec(code, scope)
     run = scope[name]
     scope["_times"] = times
     overhead = _clock_cost()
@@ -75,7 +75,9 @@ def profile_step(step: Any, calls: list[tuple], repeats: int = 5) -> list[tuple[
             for index in range(len(labels)):
                 per_line[index].append(times[index + 1] - times[index] - overhead)
     rows = [("guard (all checks)", statistics.median(guard_times))]
-    rows += [(label, max(0.0, statistics.median(values))) for label, values in zip(labels, per_line)]
+    rows += [
+        (label, max(0.0, statistics.median(values))) for label, values in zip(labels, per_line)
+    ]
     return rows
 
 

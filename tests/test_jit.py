@@ -280,7 +280,9 @@ def test_a_captured_function_called_inside_another_runs_in_it():
         out = outer(tg.from_numpy(IMAGES[:3]))
     assert outer.replays == 2
     with tg.no_grad():
-        np.testing.assert_array_equal(out.numpy(), (model(tg.from_numpy(IMAGES[:3])).sigmoid() * 2).numpy())
+        np.testing.assert_array_equal(
+            out.numpy(), (model(tg.from_numpy(IMAGES[:3])).sigmoid() * 2).numpy()
+        )
 
 
 def test_a_scheduler_stepped_inside_the_step_changes_the_rate_at_each_call():
@@ -317,31 +319,36 @@ def test_gradients_accumulated_over_calls_match_eager():
     _compare(make, _mini_batches())
 
 
+def _nielsen_epoch(captured, images, targets):
+    model = _model()
+    optimizer = optim.SGD(model.parameters(), lr=3.0)
+
+    def step(x, y):
+        optimizer.zero_grad()
+        cost = 0.5 * ((model(x).sigmoid() - y) ** 2).sum(dim=1).mean()
+        cost.backward()
+        optimizer.step()
+        return cost
+
+    run = tg.jit.capture(step) if captured else step
+    losses = [
+        run(tg.from_numpy(images[i : i + 10]), tg.from_numpy(targets[i : i + 10])).item()
+        for i in range(0, len(images), 10)
+    ]
+    if captured:
+        assert run.replays == len(images) // 10 - 2
+    return losses, [p.numpy().copy() for p in model.parameters()]
+
+
 def test_a_whole_epoch_of_nielsen_training_is_bit_identical():
     """Nielsen's network (sigmoid, quadratic cost, eta 3.0, mini-batches of 10), 100 steps."""
     rng = np.random.default_rng(3)
     images, labels = rng.random((1000, 12)), rng.integers(0, 3, 1000)
     targets = np.eye(3)[labels]
-    results = []
-    for captured in (False, True):
-        model = _model()
-        optimizer = optim.SGD(model.parameters(), lr=3.0)
-
-        def step(x, y):
-            optimizer.zero_grad()
-            cost = 0.5 * ((model(x).sigmoid() - y) ** 2).sum(dim=1).mean()
-            cost.backward()
-            optimizer.step()
-            return cost
-
-        run = tg.jit.capture(step) if captured else step
-        losses = [run(tg.from_numpy(images[i : i + 10]), tg.from_numpy(targets[i : i + 10]))
-                  for i in range(0, 1000, 10)]  # fmt: skip
-        results.append(([loss.item() for loss in losses], [p.numpy().copy() for p in model.parameters()]))
-        if captured:
-            assert run.replays == 98
-    assert results[0][0] == results[1][0]
-    for mine, reference in zip(results[1][1], results[0][1]):
+    eager_losses, eager_params = _nielsen_epoch(False, images, targets)
+    losses, params = _nielsen_epoch(True, images, targets)
+    assert losses == eager_losses
+    for mine, reference in zip(params, eager_params):
         np.testing.assert_array_equal(mine, reference)
 
 
@@ -362,7 +369,10 @@ def test_step_code_is_numpy_with_names_from_parameters_and_maths_in_comments():
 
     assert step.code.startswith("# nothing generated yet")
     for i in range(3):
-        step(tg.from_numpy(IMAGES[i : i + 4].astype(np.float32)), tg.from_numpy(ONE_HOT[i : i + 4].astype(np.float32)))
+        step(
+            tg.from_numpy(IMAGES[i : i + 4].astype(np.float32)),
+            tg.from_numpy(ONE_HOT[i : i + 4].astype(np.float32)),
+        )
     code = step.code
     assert "def step(x, y):" in code
     for name in ("grad_fc1_weight", "grad_fc2_bias", "fc1_weight -= ", "np.matmul(x, fc1_weight.T"):

@@ -9,6 +9,7 @@ gradients, or both must raise the same kind of error.
 
 from __future__ import annotations
 
+import contextlib
 import types
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 import tinygrad_fr as tg
 from tinygrad_fr import nn
 
-STEP_SOURCE = '''
+STEP_SOURCE = """
 def make(factor):
     def step(x, y):
         OPT.zero_grad()
@@ -33,7 +34,7 @@ def make(factor):
         factor = value
 
     return step, set_factor
-'''
+"""
 
 RNG = np.random.default_rng(7)
 X = RNG.standard_normal((40, 4))
@@ -118,19 +119,11 @@ def _run(change: Change, at: int = 4, calls: int = 9, dropout: float = 0.0, **op
         if "dtype" in options and index >= at:
             x, y = x.astype(options["dtype"]), y.astype(options["dtype"])
         context = options.get("context")
-        with (context() if context is not None and index >= at else _nothing()):
+        with context() if context is not None and index >= at else contextlib.nullcontext():
             mine = captured.call(index, x, y, requires_grad)
             reference = eager.call(index, x, y, requires_grad)
         assert _same(mine, reference), f"call {index}: captured {mine} != eager {reference}"
     return captured
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        pass
-
-    def __exit__(self, *exc: object) -> None:
-        pass
 
 
 def _seeded(build: Callable[[], Any]) -> Any:

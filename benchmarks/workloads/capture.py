@@ -72,7 +72,11 @@ def _guard_us(fw: Any, spec: mlp.MlpSpec, dtype: np.dtype) -> tuple[float, float
             captured(*batch)
         best_call = min(best_call, (time.perf_counter() - start) / len(batches[4:]))
     checks = len(captured.guards.splitlines())
-    lines = sum(1 for line in captured.code.splitlines() if line.strip() and not line.strip().startswith("#"))
+    lines = sum(
+        1
+        for line in captured.code.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    )
     return best_guard * 1e6, best_call * 1e6, checks, lines
 
 

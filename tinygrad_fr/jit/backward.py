@@ -61,9 +61,7 @@ class _Walk:
         self.handed: set[int] = set()
         self.uses_handed = False
         self.destinations = self._count_destinations()
-        self.generic_nodes = {
-            id(info.node) for info in step.nodes if info.step in builder.generic
-        }
+        self.generic_nodes = {id(info.node) for info in step.nodes if info.step in builder.generic}
 
     def _count_destinations(self) -> dict[tuple, int]:
         """How many gradients each node and leaf will receive (to know which ones escape)."""
@@ -159,7 +157,12 @@ class _Walk:
             return
         escapes = key[0] == "leaf" or key[1] in self.generic_nodes
         total = e.new(f"{previous}_sum", shape, dtype, escapes=escapes)
-        e.emit(f"{total} = np.add({previous}, {grad}{e.out(total)})", (previous, grad), (total,), "gradients add up")
+        e.emit(
+            f"{total} = np.add({previous}, {grad}{e.out(total)})",
+            (previous, grad),
+            (total,),
+            "gradients add up",
+        )
         self.buffers[key] = total
 
     def _fit(self, grad: Value, shape: tuple, dtype: np.dtype) -> Value:
@@ -227,7 +230,13 @@ class _Walk:
             target = name or builder.tensor_ref(leaf)
             self.uses_handed = True
             text = f"accumulate_grad({target}, {grad}, False, handed_out)"
-            e.emit(text, (grad,), (), f"{builder.display(leaf) if name is None else name}.grad (+)= ∂L/∂", pure=False)
+            e.emit(
+                text,
+                (grad,),
+                (),
+                f"{builder.display(leaf) if name is None else name}.grad (+)= ∂L/∂",
+                pure=False,
+            )
             builder.set_grad_state(leaf, "present" if state == "entry" else "unknown")
             return
         ref = builder.tensor_ref(leaf)
@@ -238,7 +247,13 @@ class _Walk:
                 array = grad
             else:
                 array = e.new(f"{grad}_copy", grad.shape, grad.dtype)
-                e.emit(f"{array} = {grad}.copy()", (grad,), (array,), "(a copy: the array is shared)", pure=False)
+                e.emit(
+                    f"{array} = {grad}.copy()",
+                    (grad,),
+                    (array,),
+                    "(a copy: the array is shared)",
+                    pure=False,
+                )
             self.handed.add(id(array))
             cleared = builder.cleared.pop(id(leaf), None)
             if cleared is not None:  # zero_grad's "= None" is overwritten before any read
@@ -249,7 +264,13 @@ class _Walk:
             return
         total = e.new(f"grad_{identifier(builder.display(leaf))}_total", leaf.shape, leaf.dtype)
         current = builder.grad_value(leaf)
-        e.emit(f"{total} = {current} + {grad}", (current, grad), (total,), f"{what} += ∂L/∂", pure=False)
+        e.emit(
+            f"{total} = {current} + {grad}",
+            (current, grad),
+            (total,),
+            f"{what} += ∂L/∂",
+            pure=False,
+        )
         e.emit(f"{ref}._grad._data = {total}", (total,), (), pure=False)
         builder.set_grad_state(leaf, total)
 
@@ -268,7 +289,9 @@ def deliver_with_hooks(leaf: Tensor, grad: Any, handed_out: set) -> None:
     if hooks is not None and hooks.pre:
         result = call_grad_hooks(hooks.pre, Tensor._make(grad, False, None))
         if not isinstance(result, Tensor):
-            raise TypeError(f"a backward hook returned {type(result).__name__}; return a Tensor or None")
+            raise TypeError(
+                f"a backward hook returned {type(result).__name__}; return a Tensor or None"
+            )
         if result.shape != tuple(grad.shape):
             raise RuntimeError(
                 f"a backward hook changed the shape of a gradient from {tuple(grad.shape)} to "

@@ -157,7 +157,9 @@ class CapturedFunction:
         recording.arrays = tuple(isinstance(arg, np.ndarray) for arg in raw)
         recorded = time.perf_counter() - started
         if pending is None:
-            self._pending = _Pending(recording, self._build(recording, reach, set(), recorded), reach)
+            self._pending = _Pending(
+                recording, self._build(recording, reach, set(), recorded), reach
+            )
             return result
         self._pending = None
         constants = compare(pending.recording, recording)
@@ -167,7 +169,9 @@ class CapturedFunction:
         self._current = variant
         return result
 
-    def _build(self, recording: Recording, reach: Reach, constants: set, recorded: float) -> Variant:
+    def _build(
+        self, recording: Recording, reach: Reach, constants: set, recorded: float
+    ) -> Variant:
         started = time.perf_counter()
         builder = Builder(self.fn, recording, reach, constants)
         source, name = builder.build()

@@ -113,8 +113,7 @@ class Line:
 
 # What generated code and folded statements see, besides the constants of each step.
 BASE_NAMESPACE: dict[str, Any] = {"np": np}
-_DTYPE_NAMES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8")
-_DTYPE_NAMES += ("bool",)
+_DTYPE_NAMES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
 
 
 class Emitter:
@@ -141,9 +140,7 @@ class Emitter:
         owned: bool = True,
     ) -> Value:
         """A new local value (a new array unless ``views`` says whose memory it shares)."""
-        return Value(
-            self.namer.new(hint), shape, dtype, escapes=escapes, views=views, owned=owned
-        )
+        return Value(self.namer.new(hint), shape, dtype, escapes=escapes, views=views, owned=owned)
 
     def like(self, hint: str, model: Value, *, escapes: bool = False) -> Value:
         """A new array of ``model``'s shape and dtype."""
@@ -233,24 +230,10 @@ class Emitter:
         """Run, now, the statements that compute constants, and keep their results.
 
         A value is constant only if every statement that writes it can be folded (a value
-        folded and then updated in place by data would be a constant shared by all calls):
-        values are dropped from the constant set until that holds, then folded in order.
+        folded and then updated in place by data would be a constant shared by all calls).
         """
         statements = [line for line in self.lines if line.text]
-        written = {id(v) for line in statements for v in line.writes}
-        constant = {id(v) for line in statements for v in line.reads if v.is_const}
-        constant |= written
-        changed = True
-        while changed:
-            changed = False
-            for line in statements:
-                ok = line.pure and all(id(v) in constant for v in line.reads + line.writes)
-                if ok:
-                    continue
-                for value in line.writes:
-                    if id(value) in constant:
-                        constant.discard(id(value))
-                        changed = True
+        constant = _constants(statements)
         scope = dict(BASE_NAMESPACE)
         scope.update(self.namespace)
         folded: dict[int, Value] = {}
@@ -263,14 +246,15 @@ class Emitter:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("error")
-                    exec(line.text, scope)  # noqa: S102 - our own text, on our own constants
+                    exec(line.text, scope)
             except Exception:
                 # NumPy would warn (or fail) at every call: leave it to the call.
                 line.pure = False
+                for other in statements:
+                    other.folded = False
                 return self._fold()
             line.folded = True
-            for value in line.writes:
-                folded[id(value)] = value
+            folded.update((id(value), value) for value in line.writes)
         for value in folded.values():
             result = scope[value.name]
             value.const = result
@@ -309,13 +293,30 @@ class Emitter:
         return "\n".join(header + [f"def {name}({', '.join(params)}):"] + body) + "\n"
 
 
+def _constants(statements: list[Line]) -> set[int]:
+    """The ids of the values every writer of which is pure and reads only constants."""
+    written = {id(v) for line in statements for v in line.writes}
+    constant = {id(v) for line in statements for v in line.reads if v.is_const} | written
+    changed = True
+    while changed:
+        changed = False
+        for line in statements:
+            if line.pure and all(id(v) in constant for v in line.reads + line.writes):
+                continue
+            for value in line.writes:
+                if id(value) in constant:
+                    constant.discard(id(value))
+                    changed = True
+    return constant
+
+
 def compile_function(source: str, name: str, namespace: dict[str, Any], filename: str) -> Any:
     """Compile our generated ``source`` and return its function ``name``; the source is
     registered with ``linecache`` so that tracebacks show the generated lines."""
     scope = dict(BASE_NAMESPACE)
     scope.update(namespace)
     code = compile(source, filename, "exec")
-    exec(code, scope)  # noqa: S102 - the library's own generated text only
+    exec(code, scope)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     return scope[name]
 

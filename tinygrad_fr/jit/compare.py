@@ -71,7 +71,9 @@ def compare(first: Recording, second: Recording) -> set[int]:
             )
     problem = _same_result(first.result, second.result, mine, theirs, constants)
     if problem:
-        raise CaptureError(f"capture: the returned values differ between the first two calls ({problem})")
+        raise CaptureError(
+            f"capture: the returned values differ between the first two calls ({problem})"
+        )
     return constants
 
 
@@ -79,19 +81,28 @@ def _difference(a: Any, b: Any, mine: _Origins, theirs: _Origins, constants: set
     if type(a) is not type(b):
         return f"{type(a).__name__} then {type(b).__name__}"
     if isinstance(a, OpStep):
-        if a.op is not b.op:
-            return f"op {a.op.__name__} then {b.op.__name__}"
-        if len(a.args) != len(b.args) or (a.node is None) != (b.node is None):
-            return f"{a.op.__name__} was called differently"
-        for position, (x, y) in enumerate(zip(a.args, b.args)):
-            if not _same_origin(mine.of(x), theirs.of(y), constants):
-                return f"argument {position} of {a.op.__name__} changed"
-        return ""
+        return _op_difference(a, b, mine, theirs, constants)
     if isinstance(a, CallStep):
         same = a.method is b.method and a.owner is b.owner and _same_value(a.args, b.args)
         same = same and _same_value(tuple(a.kwargs.items()), tuple(b.kwargs.items()))
         return "" if same else f"call {a.method.__name__} changed"
-    assert isinstance(a, BackwardStep) and isinstance(b, BackwardStep)
+    return _backward_difference(a, b, mine, theirs, constants)
+
+
+def _op_difference(a: OpStep, b: OpStep, mine: _Origins, theirs: _Origins, constants: set) -> str:
+    if a.op is not b.op:
+        return f"op {a.op.__name__} then {b.op.__name__}"
+    if len(a.args) != len(b.args) or (a.node is None) != (b.node is None):
+        return f"{a.op.__name__} was called differently"
+    for position, (x, y) in enumerate(zip(a.args, b.args)):
+        if not _same_origin(mine.of(x), theirs.of(y), constants):
+            return f"argument {position} of {a.op.__name__} changed"
+    return ""
+
+
+def _backward_difference(
+    a: BackwardStep, b: BackwardStep, mine: _Origins, theirs: _Origins, constants: set
+) -> str:
     roots = [mine.of(t) for t in a.roots], [theirs.of(t) for t in b.roots]
     if roots[0] != roots[1] or a.retain_graph != b.retain_graph:
         return "backward started from other tensors"

@@ -36,9 +36,7 @@ class Check:
 
 def modes_ok(grad_enabled: bool) -> bool:
     """This thread runs in the recorded grad mode, without anomaly checks or observers."""
-    return (
-        state.grad_enabled is grad_enabled and not state.anomaly_enabled and not state.observers
-    )
+    return state.grad_enabled is grad_enabled and not state.anomaly_enabled and not state.observers
 
 
 class Guard:

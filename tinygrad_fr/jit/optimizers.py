@@ -76,7 +76,11 @@ def _watch_parameter_lists(builder: Builder, model: Module) -> None:
 def _plain_sgd(builder: Builder, optimizer: SGD) -> bool:
     """SGD without momentum, weight decay or maximize, written out; False: not this case."""
     cls = type(optimizer)
-    if cls._update is not SGD._update or cls.step is not Optimizer.step or cls.zero_grad is not Optimizer.zero_grad:
+    if (
+        cls._update is not SGD._update
+        or cls.step is not Optimizer.step
+        or cls.zero_grad is not Optimizer.zero_grad
+    ):
         return False
     for group in optimizer.param_groups:
         if group["momentum"] != 0 or group["weight_decay"] != 0 or group["maximize"]:

@@ -98,7 +98,9 @@ class Builder:
             value = self.e.constant(tensor._data, "constant", "a tensor made inside the step")
         else:
             ref = self.tensor_ref(tensor)
-            value = Value(self.namer.new(identifier(self.display(tensor))), tensor.shape, tensor.dtype)
+            value = Value(
+                self.namer.new(identifier(self.display(tensor))), tensor.shape, tensor.dtype
+            )
             self.e.emit(f"{value} = {ref}._data", (), (value,), pure=False)
             self._watch_tensor(tensor, ref)
         self.values[id(tensor)] = value
@@ -175,7 +177,9 @@ class Builder:
             return state
         if state == "unknown":
             raise CaptureError("capture: internal error: a gradient of unknown state is read")
-        value = self.e.new(f"grad_{identifier(self.display(leaf))}", leaf.shape, leaf.dtype, owned=False)
+        value = self.e.new(
+            f"grad_{identifier(self.display(leaf))}", leaf.shape, leaf.dtype, owned=False
+        )
         self.e.emit(f"{value} = {self.tensor_ref(leaf)}._grad._data", (), (value,), pure=False)
         return value
 
@@ -186,7 +190,9 @@ class Builder:
         if value is None:
             value = Value(self.namer.new(identifier(self.display(param))), param.shape, param.dtype)
             self._watch_tensor(param, ref)
-        self.e.emit(f"{value} = {ref}._mutable_data()", (), (value,), "(its version moves on)", pure=False)
+        self.e.emit(
+            f"{value} = {ref}._mutable_data()", (), (value,), "(its version moves on)", pure=False
+        )
         self.values[id(param)] = value
         return value
 
@@ -238,7 +244,10 @@ class Builder:
         """The function's parameters, the first statements (their arrays), their checks."""
         guard = self.guard
         names = _parameter_names(self.fn, len(self.recording.args))
-        guard.add(f"len(args) != {len(names)}", f"the step is called with another number of arguments than {len(names)}")
+        guard.add(
+            f"len(args) != {len(names)}",
+            f"the step is called with another number of arguments than {len(names)}",
+        )
         guard.local(f"{', '.join(names)}{',' if len(names) == 1 else ''} = args")
         modes = guard.name(self.recording.grad_enabled, "grad_enabled")
         guard.add(
@@ -295,7 +304,9 @@ class Builder:
     def _op(self, index: int, step: OpStep) -> None:
         args = [self.argument(arg) for arg in step.args]
         node = step.node
-        needs = tuple(edge is not None for edge in node.next_edges) if node else (False,) * len(args)
+        needs = (
+            tuple(edge is not None for edge in node.next_edges) if node else (False,) * len(args)
+        )
         out = step.out
         value = self.e.new(
             _hint(step.op, index), out._data.shape, out._data.dtype,
@@ -307,7 +318,7 @@ class Builder:
         if forward is not None:
             try:
                 result = forward(self.e, call)
-            except templates.Unsupported:
+            except templates.NotCoveredError:
                 result = None
         if result is None:
             self.generic.add(index)
@@ -360,7 +371,9 @@ class Builder:
 
 
 def _array_input(guard: Guard, local: str, arg: Tensor, what: str) -> None:
-    guard.add(f"type({local}) is not {guard.name(np.ndarray, 'ndarray')}", f"{what} is not an array")
+    guard.add(
+        f"type({local}) is not {guard.name(np.ndarray, 'ndarray')}", f"{what} is not an array"
+    )
     guard.add(f"{local}.shape != {arg.shape!r}", f"{what} has a new shape (was {arg.shape})")
     check_dtype(guard, f"{local}.dtype", arg.dtype, what)
 
@@ -389,9 +402,9 @@ def _parameter_names(fn: Any, count: int) -> list[str]:
         parameters = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
         parameters = []
-    names = [
-        p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ][:count]
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][
+        :count
+    ]
     names += [f"arg{i}" for i in range(len(names), count)]
     return [identifier(name) if name not in _RESERVED else name + "_" for name in names]
 
@@ -405,7 +418,9 @@ def _display_names(reach: Reach) -> dict[int, str]:
         while top.parent is not None:
             top = top.parent
         inside_module = top.kind == "module" and node is not top
-        short[key] = node.display.split(".", 1)[1] if inside_module and "." in node.display else node.display
+        short[key] = (
+            node.display.split(".", 1)[1] if inside_module and "." in node.display else node.display
+        )
     if len(set(short.values())) == len(short):
         return short
     return full
@@ -433,6 +448,6 @@ def _escaping(recording: Recording) -> set[int]:
             mark(step.kwargs)
     for step in reversed(recording.steps):
         if isinstance(step, OpStep) and id(step.out) in escaping:
-            if step.op._is_view or step.op not in templates.FORWARD:
+            if getattr(step.op, "_is_view", False) or step.op not in templates.FORWARD:
                 mark(step.args)
     return escaping

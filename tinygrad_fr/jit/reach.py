@@ -124,7 +124,9 @@ class Reach:
         for position, value in enumerate(function.__defaults__ or ()):
             root = Root(function, f"function_{function.__name__}")
             self.roots.append(root)
-            self._walk(value, root, None, f".__defaults__[{position}]", f"default {position}", depth)
+            self._walk(
+                value, root, None, f".__defaults__[{position}]", f"default {position}", depth
+            )
 
     # -- the walk ----------------------------------------------------------------------
 
@@ -276,7 +278,7 @@ def _functions_of(fn: Any) -> Iterator[Any]:
     elif isinstance(fn, Module):
         yield from _methods(type(fn))
     else:
-        call = getattr(type(fn), "__call__", None)
+        call = vars(type(fn)).get("__call__")
         if isinstance(call, types.FunctionType):
             yield call
 

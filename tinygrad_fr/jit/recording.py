@@ -133,7 +133,9 @@ class Recorder(Observer):
             self.paused = False
             for handle in handles:
                 handle.remove()
-        self.steps.append(BackwardStep(list(call.outputs), list(call.grads), nodes, call.retain_graph))
+        self.steps.append(
+            BackwardStep(list(call.outputs), list(call.grads), nodes, call.retain_graph)
+        )
         for info in nodes:
             for edge in info.edges:
                 if edge is not None and edge[0] == "leaf" and edge[1]._grad is not None:

@@ -63,7 +63,9 @@ def _module(guard: Guard, reach: Reach, node: Node, name: str) -> None:
             guard.add(f"{name}.{registry} is not {ref}", f"{what} has other hooks")
             guard.add(f"len({ref}) != {len(entries)}", f"{what} has other hooks")
             for key, hook in entries.items():
-                guard.add(f"{ref}[{key!r}] is not {guard.name(hook, 'hook')}", f"{what}: a hook changed")
+                guard.add(
+                    f"{ref}[{key!r}] is not {guard.name(hook, 'hook')}", f"{what}: a hook changed"
+                )
     if reach.reads_training:
         guard.add(
             f"{name}.training is not {module.training!r}",

@@ -25,7 +25,7 @@ FORWARD: dict[type, Forward] = {}
 BACKWARD: dict[type, Backward] = {}
 
 
-class Unsupported(Exception):
+class NotCoveredError(Exception):
     """Raised by a forward template for a case it does not cover: the op runs generically."""
 
 
@@ -58,7 +58,7 @@ class OpCall:
         """The value of a constant argument (axes, a reduction name, a Python number)."""
         value = self.args[index]
         if not value.is_const:
-            raise Unsupported(f"argument {index} of {self.op.__name__} is not a constant")
+            raise NotCoveredError(f"argument {index} of {self.op.__name__} is not a constant")
         return value.const
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from ... import rng
 from ...ops import elementwise as ops
 from ..codegen import BASE_NAMESPACE, Emitter, Value
-from . import GradFor, OpCall, Unsupported, template
+from . import GradFor, NotCoveredError, OpCall, template
 
 BASE_NAMESPACE["rng_generator"] = rng.generator
 
@@ -100,7 +100,7 @@ def div_backward(e: Emitter, call: OpCall, grad: Value, grad_for: GradFor) -> tu
 def pow_(e: Emitter, call: OpCall) -> Value:
     x, y = call.args
     if call.needs[1] or not y.is_const:
-        raise Unsupported("a tensor exponent")
+        raise NotCoveredError("a tensor exponent")
     out = call.out  # the operator, as the op: NumPy turns x ** 2 into a square
     e.emit(f"{out} = {x} ** {y}", (x, y), (out,), f"{out} = {x} ** {y}")
     return out
@@ -222,7 +222,9 @@ def sigmoid(e: Emitter, call: OpCall) -> Value:
         target = f", out=np.empty({out.shape!r}, {e.ref(out.dtype, 'dtype')})"
     maths = f"{out} = σ({x}) = 1 / (1 + exp(-{x}))"
     e.emit(f"{out} = np.negative({x}{target})", (x,), (out,), maths)
-    e.emit(f"np.minimum({out}, {limit!r}, out={out})", (out,), (out,), "(clamped: exp never overflows)")
+    e.emit(
+        f"np.minimum({out}, {limit!r}, out={out})", (out,), (out,), "(clamped: exp never overflows)"
+    )
     e.emit(f"np.exp({out}, out={out})", (out,), (out,))
     e.emit(f"{out} += 1", (out,), (out,))
     e.emit(f"np.reciprocal({out}, out={out})", (out,), (out,))

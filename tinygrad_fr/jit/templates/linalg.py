@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ...ops import linalg as ops
 from ..codegen import Emitter, Value
-from . import GradFor, OpCall, Unsupported, template
+from . import GradFor, NotCoveredError, OpCall, template
 
 
 @template(ops.Linear)
@@ -66,7 +66,7 @@ def linear_backward(e: Emitter, call: OpCall, grad: Value, grad_for: GradFor) ->
 def matmul(e: Emitter, call: OpCall) -> Value:
     a, b = call.args
     if a.shape is None or b.shape is None or len(a.shape) != 2 or len(b.shape) != 2:
-        raise Unsupported("MatMul of other than two matrices")
+        raise NotCoveredError("MatMul of other than two matrices")
     out = call.out
     e.emit(f"{out} = np.matmul({a}, {b}{e.out(out)})", (a, b), (out,), f"{out} = {a} @ {b}")
     return out

@@ -6,11 +6,13 @@ reuses that array (the op recomputes it; the values are the same).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...ops import loss as ops
 from ..codegen import BASE_NAMESPACE, Emitter, Value
-from . import GradFor, OpCall, Unsupported, template
+from . import GradFor, NotCoveredError, OpCall, template
 
 
 @template(ops.MSELoss)
@@ -20,7 +22,7 @@ def mse_loss(e: Emitter, call: OpCall) -> Value:
     diff = e.like(f"{x}_minus_{target}", x)
     e.emit(f"{diff} = np.subtract({x}, {target}{e.out(diff)})", (x, target), (diff,))
     call.saved["diff"] = diff
-    size = max(1, int(np.prod(x.shape)))
+    size = max(1, math.prod(x.shape or ()))
     if reduction.const == "none":
         text = f"{out} = np.multiply({diff}, {diff}{e.out(out)})"
         e.emit(text, (diff,), (out,), f"{out} = ({x} - {target})²")
@@ -30,7 +32,9 @@ def mse_loss(e: Emitter, call: OpCall) -> Value:
     else:
         total = f"({diff} * {diff}).sum()"
     value = f"{total} / {size}" if reduction.const == "mean" else total
-    maths = f"{out} = " + ("mean" if reduction.const == "mean" else "sum") + f" of ({x} - {target})²"
+    maths = (
+        f"{out} = " + ("mean" if reduction.const == "mean" else "sum") + f" of ({x} - {target})²"
+    )
     e.emit(f"{out} = {value}", (diff,), (out,), maths)
     return out
 
@@ -38,13 +42,15 @@ def mse_loss(e: Emitter, call: OpCall) -> Value:
 @template(ops.MSELoss, backward=True)
 def mse_loss_backward(e: Emitter, call: OpCall, grad: Value, grad_for: GradFor) -> tuple:
     x, target, reduction = call.args
-    size = max(1, int(np.prod(x.shape)))
+    size = max(1, math.prod(x.shape or ()))
     scale = 2.0 / size if reduction.const == "mean" else 2.0
     grad_x = grad_for(0, f"grad_{x}")
     diff = call.saved.pop("diff", None)  # the forward's x - target, used only once
     factor = e.new(f"{grad}_times_{scale!r}".replace(".", "_"), grad.shape, grad.dtype)
     e.emit(f"{factor} = {grad} * {scale!r}", (grad,), (factor,))
-    maths = f"∂L/∂{x} = ∂L/∂{call.out} · {'2/n' if reduction.const == 'mean' else '2'} ({x} - {target})"
+    maths = (
+        f"∂L/∂{x} = ∂L/∂{call.out} · {'2/n' if reduction.const == 'mean' else '2'} ({x} - {target})"
+    )
     scalar = x.shape == ()
     if diff is None or scalar or diff.escapes:
         source = f"np.subtract({x}, {target})"
@@ -85,9 +91,9 @@ BASE_NAMESPACE["check_classes"] = check_classes
 def nll_loss(e: Emitter, call: OpCall) -> Value:
     logp, target, weight, ignore_index, reduction = call.args
     if logp.shape is None or len(logp.shape) not in (1, 2) or not weight.is_const:
-        raise Unsupported("NLLLoss with weights or other shapes")
+        raise NotCoveredError("NLLLoss with weights or other shapes")
     if weight.const is not None:
-        raise Unsupported("NLLLoss with class weights")
+        raise NotCoveredError("NLLLoss with class weights")
     n = call.number
     batched = len(logp.shape) == 2
     classes = logp.shape[-1]
@@ -109,7 +115,11 @@ def nll_loss(e: Emitter, call: OpCall) -> Value:
     mean = reduction.const == "mean"
     e.emit(f"{total} = {factor}.sum()" if mean else f"{total} = 1.0", (factor,), (total,))
     scale = e.new(f"scale{n}", target.shape, logp.dtype)
-    text = f"{scale} = -{factor} / {total} if {total} else -{factor}" if mean else f"{scale} = -{factor}"
+    text = (
+        f"{scale} = -{factor} / {total} if {total} else -{factor}"
+        if mean
+        else f"{scale} = -{factor}"
+    )
     e.emit(text, (factor, total), (scale,))
     call.saved.update(index=index, scale=scale)
     losses = e.new(f"losses{n}", target.shape, logp.dtype)
@@ -136,6 +146,9 @@ def nll_loss_backward(e: Emitter, call: OpCall, grad: Value, grad_for: GradFor) 
     values = e.new(f"{scale}_times_{grad}", scale.shape, scale.dtype)
     e.emit(f"{values} = {scale} * {grad}", (scale, grad), (values,))
     grad_logp = grad_for(0, f"grad_{logp}")
-    text = f"{grad_logp} = np.zeros({logp.shape!r}, dtype={values}.dtype); np.add.at({grad_logp}, {index}, {values})"
-    e.emit(text, (index, values), (grad_logp,), f"∂L/∂{logp}: -1/n at each [i, target_i], 0 elsewhere")
+    zeros = f"{grad_logp} = np.zeros({logp.shape!r}, dtype={values}.dtype)"
+    text = f"{zeros}; np.add.at({grad_logp}, {index}, {values})"
+    e.emit(
+        text, (index, values), (grad_logp,), f"∂L/∂{logp}: -1/n at each [i, target_i], 0 elsewhere"
+    )
     return grad_logp, None, None, None, None

@@ -11,7 +11,7 @@ import numpy as np
 from ...ops import movement as ops
 from ...ops import nondiff
 from ..codegen import Emitter, Value
-from . import GradFor, OpCall, Unsupported, template
+from . import GradFor, NotCoveredError, OpCall, template
 
 
 def _view(e: Emitter, call: OpCall, text: str, maths: str) -> Value:
@@ -96,7 +96,7 @@ def alias(e: Emitter, call: OpCall) -> Value:
 def compare(e: Emitter, call: OpCall) -> Value:
     x, y, function = call.args
     if not function.is_const:
-        raise Unsupported("comparison")
+        raise NotCoveredError("comparison")
     out = call.out
     e.emit(f"{out} = {function}({x}, {y})", (x, y), (out,), f"{out} = {function.name}({x}, {y})")
     return out

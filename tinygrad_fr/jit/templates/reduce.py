@@ -24,7 +24,9 @@ def sum_(e: Emitter, call: OpCall) -> Value:
     x, axes, keepdims = call.args
     out = call.out
     text = f"np.add.reduce({x}, axis={axes}, keepdims={keepdims}{e.out(out)})"
-    return _reduced(e, call, text, f"{out} = Σ {x}" + ("" if axes.const is None else f" over axes {axes}"))
+    return _reduced(
+        e, call, text, f"{out} = Σ {x}" + ("" if axes.const is None else f" over axes {axes}")
+    )
 
 
 @template(ops.Mean)
@@ -34,7 +36,9 @@ def mean(e: Emitter, call: OpCall) -> Value:
     count = _count(call)
     reduce = f"np.add.reduce({x}, axis={axes}, keepdims={keepdims})"
     text = f"np.divide({reduce}, {count}{e.out(out)})" if e.out(out) else f"{reduce} / {count}"
-    return _reduced(e, call, text, f"{out} = mean of {x}" + ("" if axes.const is None else f" over axes {axes}"))
+    return _reduced(
+        e, call, text, f"{out} = mean of {x}" + ("" if axes.const is None else f" over axes {axes}")
+    )
 
 
 def _count(call: OpCall) -> int:
