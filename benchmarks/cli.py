@@ -18,7 +18,7 @@ from benchmarks import threads
 
 # The keys of benchmarks.workloads.WORKLOADS, which cannot be imported before NumPy's threads
 # are set.
-WORKLOAD_IDS = ("W1", "W2", "W3", "W4", "W5", "MEM", "IMPORT")
+WORKLOAD_IDS = ("W1", "W2", "W3", "W4", "W5", "CAP", "MEM", "IMPORT")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

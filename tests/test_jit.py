@@ -252,3 +252,156 @@ def test_capture_leaves_the_library_as_it_was():
     x = tg.Tensor([1.0, 2.0], requires_grad=True)
     (x * x).sum().backward()  # ops and backward work normally again
     assert x.grad.tolist() == [2.0, 4.0] and x.sum().item() == 3.0
+
+
+def test_numpy_arrays_as_inputs_are_replayed():
+    model = _model()
+
+    @tg.jit.capture
+    def forward(x):
+        return model(x)
+
+    for _ in range(4):
+        out = forward(IMAGES[:4])
+    assert forward.replays == 2 and forward.recompiles == 0
+    with tg.no_grad():
+        np.testing.assert_array_equal(out.numpy(), model(tg.from_numpy(IMAGES[:4])).numpy())
+
+
+def test_a_captured_function_called_inside_another_runs_in_it():
+    model = _model()
+    inner = tg.jit.capture(lambda x: model(x).sigmoid())
+
+    @tg.jit.capture
+    def outer(x):
+        return inner(x) * 2
+
+    for _ in range(4):
+        out = outer(tg.from_numpy(IMAGES[:3]))
+    assert outer.replays == 2
+    with tg.no_grad():
+        np.testing.assert_array_equal(
+            out.numpy(), (model(tg.from_numpy(IMAGES[:3])).sigmoid() * 2).numpy()
+        )
+
+
+def test_a_scheduler_stepped_inside_the_step_changes_the_rate_at_each_call():
+    def make():
+        model = _model()
+        optimizer = optim.SGD(model.parameters(), lr=0.5)
+        scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+
+        def step(x, y):
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            return loss
+
+        return model, step
+
+    _compare(make, _mini_batches())
+
+
+def test_gradients_accumulated_over_calls_match_eager():
+    def make():
+        model = _model()
+        optimizer = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):  # no zero_grad: every call adds to .grad
+            nn.functional.mse_loss(model(x), y).backward()
+            optimizer.step()
+            return model[0].weight.grad
+
+        return model, step
+
+    _compare(make, _mini_batches())
+
+
+def _nielsen_epoch(captured, images, targets):
+    model = _model()
+    optimizer = optim.SGD(model.parameters(), lr=3.0)
+
+    def step(x, y):
+        optimizer.zero_grad()
+        cost = 0.5 * ((model(x).sigmoid() - y) ** 2).sum(dim=1).mean()
+        cost.backward()
+        optimizer.step()
+        return cost
+
+    run = tg.jit.capture(step) if captured else step
+    losses = [
+        run(tg.from_numpy(images[i : i + 10]), tg.from_numpy(targets[i : i + 10])).item()
+        for i in range(0, len(images), 10)
+    ]
+    if captured:
+        assert run.replays == len(images) // 10 - 2
+    return losses, [p.numpy().copy() for p in model.parameters()]
+
+
+def test_a_whole_epoch_of_nielsen_training_is_bit_identical():
+    """Nielsen's network (sigmoid, quadratic cost, eta 3.0, mini-batches of 10), 100 steps."""
+    rng = np.random.default_rng(3)
+    images, labels = rng.random((1000, 12)), rng.integers(0, 3, 1000)
+    targets = np.eye(3)[labels]
+    eager_losses, eager_params = _nielsen_epoch(False, images, targets)
+    losses, params = _nielsen_epoch(True, images, targets)
+    assert losses == eager_losses
+    for mine, reference in zip(params, eager_params):
+        np.testing.assert_array_equal(mine, reference)
+
+
+def test_step_code_is_numpy_with_names_from_parameters_and_maths_in_comments():
+    model = nn.Sequential()
+    model.add_module("fc1", nn.Linear(12, 8))
+    model.add_module("act", nn.Sigmoid())
+    model.add_module("fc2", nn.Linear(8, 3))
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+
+    @tg.jit.capture
+    def step(x, y):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    assert step.code.startswith("# nothing generated yet")
+    for i in range(3):
+        step(
+            tg.from_numpy(IMAGES[i : i + 4].astype(np.float32)),
+            tg.from_numpy(ONE_HOT[i : i + 4].astype(np.float32)),
+        )
+    code = step.code
+    assert "def step(x, y):" in code
+    for name in ("grad_fc1_weight", "grad_fc2_bias", "fc1_weight -= ", "np.matmul(x, fc1_weight.T"):
+        assert name in code, name
+    assert "σ(z)" in code and 'lr = float(optimizer_group0["lr"])' in code
+    assert "fc1.weight" in step.guards and "def guard(*args):" in step.guard_code
+    step.reset()
+    assert step.code.startswith("# nothing generated yet")
+
+
+def test_a_concurrent_call_runs_eagerly():
+    import threading
+
+    model = _model()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    results = {}
+
+    def step(x, y):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        if threading.current_thread() is threading.main_thread() and "other" not in results:
+            thread = threading.Thread(target=lambda: results.setdefault("other", captured(x, y)))
+            thread.start()
+            thread.join()
+        optimizer.step()
+        return loss
+
+    captured = tg.jit.capture(step)
+    for _ in range(3):
+        captured(tg.from_numpy(IMAGES[:4]), tg.from_numpy(ONE_HOT[:4]))
+    assert "other" in results

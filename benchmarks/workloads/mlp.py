@@ -66,7 +66,7 @@ W1 = MlpSpec(
     epoch=10_000,
     timed=2_000,
     quick=100,
-    target=Target(2.0),
+    target=Target(2.0, captured=1.3),
 )
 W2 = MlpSpec(
     id="W2",
@@ -81,7 +81,7 @@ W2 = MlpSpec(
     epoch=50_000,
     timed=10_000,
     quick=200,
-    target=Target(1.5, stretch=1.2),
+    target=Target(1.5, stretch=1.2, captured=1.2),
 )
 W3 = MlpSpec(
     id="W3",
@@ -96,7 +96,7 @@ W3 = MlpSpec(
     epoch=49_920,  # 50 000 samples, incomplete last batch dropped: 195 steps
     timed=10_240,
     quick=512,
-    target=Target(1.1),
+    target=Target(1.1, captured=1.05),
 )
 
 
