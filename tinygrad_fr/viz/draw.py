@@ -68,7 +68,9 @@ def draw_trace(
     labels = _Labels(max_elements, show_chain_rule, steps)
     _emit_clusters(graph, scene, labels, trace)
     for edge in scene.edges:
-        label = labels.edge(edge.tensor, edge.op, edge.position) if edge.op is not None else ""
+        label = ""
+        if edge.op is not None and edge.tensor is not None:
+            label = labels.edge(edge.tensor, edge.op, edge.position)
         graph.edge(edge.source, edge.target, **({"label": label} if label else {}), **edge.style)
     return graph
 
@@ -151,9 +153,11 @@ class _Labels:
     def item(self, item: Item) -> str:
         if item.kind in ("more", "module"):
             return item.text
-        if item.kind == "tensor":
-            return "\n".join(self.tensor(item.tensor))  # type: ignore[arg-type]
+        if item.kind == "tensor" and item.tensor is not None:
+            return "\n".join(self.tensor(item.tensor))
         op = item.op
+        if op is None:
+            return item.key
         lines = [op.name]
         if self.show_chain_rule and op in self.steps:
             rule = formulas.rule_for(op.op)

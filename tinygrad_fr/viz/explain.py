@@ -175,7 +175,7 @@ def explain_trace(
             "explain: the trace recorded no backward; call loss.backward() inside the "
             "`with tg.viz.trace() as tr:` block"
         )
-    rows = [_row(number, step, lang) for number, step in enumerate(backward.steps, 1)]
+    rows = [_row(number, step, lang, names) for number, step in enumerate(backward.steps, 1)]
     chain = None
     if wrt is not None:
         target = trace.tensor(wrt)
@@ -185,7 +185,7 @@ def explain_trace(
     return ExplainTable(rows, chain, lang, root, digits)
 
 
-def _row(number: int, step: BackwardStep, lang: str) -> Row:
+def _row(number: int, step: BackwardStep, lang: str, names: dict[str, str]) -> Row:
     op = step.op
     rule = formulas.rule_for(op.op)
     edges = []
@@ -193,15 +193,15 @@ def _row(number: int, step: BackwardStep, lang: str) -> Row:
         if tensor is None or contribution is None:
             continue
         local = local_derivative(op, step, position)
-        upstream = step.upstream[0] if len(step.upstream) == 1 else None
+        single = step.upstream[0] if len(step.upstream) == 1 else None
         expected = formulas.expected_contribution(
-            rule, position, upstream, local, tensor.shape, reduce_options(op)
+            rule, position, single, local, tensor.shape, reduce_options(op)
         )
-        edges.append(Edge(tensor.name, rule.formula(position, lang), local, contribution,
-                          expected))  # fmt: skip
+        name = names.get(tensor.name, tensor.name)
+        edges.append(Edge(name, rule.formula(position, lang), local, contribution, expected))
     texts = list(dict.fromkeys(edge.formula for edge in edges)) or [rule.formula(0, lang)]
-    upstream = step.upstream[0] if len(step.upstream) == 1 else tuple(step.upstream)
-    output = ", ".join(t.name for t in op.outputs)
+    upstream: Any = step.upstream[0] if len(step.upstream) == 1 else tuple(step.upstream)
+    output = ", ".join(names.get(t.name, t.name) for t in op.outputs)
     return Row(number, op.name, output, op.module, "; ".join(texts), upstream, edges)
 
 

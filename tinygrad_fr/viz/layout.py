@@ -245,9 +245,7 @@ def _edges_from_hidden(trace: Trace, keys: _Keys, items: dict[str, Item]) -> lis
     targets = []
     for op in trace.ops:
         target = keys.op[op]
-        if target in items and any(
-            t is not None and keys.of(t) not in items for t in op.inputs
-        ):
+        if target in items and any(t is not None and keys.of(t) not in items for t in op.inputs):
             targets.append(target)
     return [
         SceneEdge("more", target, None, None, 0, {"style": "dashed"})

@@ -16,7 +16,14 @@ import numpy as np
 from ..autograd.engine import topological_order
 from ..tensor import Tensor
 from .records import (
-    INPUT, INTERMEDIATE, LEAF, BackwardPass, BackwardStep, TracedOp, TracedTensor, copy_array,
+    INPUT,
+    INTERMEDIATE,
+    LEAF,
+    BackwardPass,
+    BackwardStep,
+    TracedOp,
+    TracedTensor,
+    copy_array,
 )  # fmt: skip
 from .replay import FREED, walk
 from .trace import Trace

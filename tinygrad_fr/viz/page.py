@@ -76,7 +76,9 @@ def inline_page(trace: Trace, height: int = 640) -> str:
 
 
 def _asset(name: str) -> str:
-    return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+    return (
+        resources.files(__package__).joinpath("assets").joinpath(name).read_text(encoding="utf-8")
+    )
 
 
 def page_data(trace: Trace, lang: str, max_nodes: int, max_steps: int) -> dict[str, Any]:
@@ -97,8 +99,13 @@ def page_data(trace: Trace, lang: str, max_nodes: int, max_steps: int) -> dict[s
     if backward is not None and len(backward.steps) > max_steps:
         note += f" Showing the first {max_steps} of {len(backward.steps)} steps."
     return {
-        "lang": lang, "words": WORDS[lang], "nodes": nodes, "edges": list(edge_index.values()),
-        "steps": steps, "initial": initial, "note": note.strip(),
+        "lang": lang,
+        "words": WORDS[lang],
+        "nodes": nodes,
+        "edges": list(edge_index.values()),
+        "steps": steps,
+        "initial": initial,
+        "note": note.strip(),
         "legend": "green ≥ 1e-2 > yellow ≥ 1e-4 > orange ≥ 1e-6 > red: mean |grad|",
     }
 

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from .trace import Trace
 
 PICTURES = (".svg", ".png", ".pdf")
-INSTALL = "install Graphviz (Debian/Ubuntu: `apt-get install graphviz`, macOS: `brew install graphviz`)"
+INSTALL = (
+    "install Graphviz (Debian/Ubuntu: `apt-get install graphviz`, macOS: `brew install graphviz`)"
+)
 PAGE_OPTIONS = ("lang", "title", "max_nodes", "max_steps")
 
 

@@ -26,8 +26,17 @@ from typing import TYPE_CHECKING, Any
 from ..autograd.observer import BackwardCall, Observer, OpEvent, observe
 from ..tensor import Tensor
 from .records import (
-    EXTERNAL, INPUT, INTERMEDIATE, LEAF, PARAMETER, BackwardPass, BackwardStep, TracedOp,
-    TracedTensor, accumulate, copy_array,
+    EXTERNAL,
+    INPUT,
+    INTERMEDIATE,
+    LEAF,
+    PARAMETER,
+    BackwardPass,
+    BackwardStep,
+    TracedOp,
+    TracedTensor,
+    accumulate,
+    copy_array,
 )  # fmt: skip
 from .replay import fit
 
