@@ -1,11 +1,11 @@
 """Seeing backprop: traces of a computation, graph drawings, a step-through page, tables of the
 chain rule with numbers, and gradient-flow diagnostics.
 
-``trace`` records (:mod:`.trace`); a trace draws itself (:mod:`.draw`, :mod:`.render`), steps
-through its backward in a page (:mod:`.page`), explains it as a table (:mod:`.explain`,
+``trace`` records (:mod:`.tracing`); a trace draws itself (:mod:`.draw`, :mod:`.render`), steps
+through its backward in a page (:mod:`.page`), explains it as a table (:mod:`.tables`,
 :mod:`.chain`) or an ASCII tree (:mod:`.text`). ``draw_graph`` draws a live graph
 (:mod:`.graph`); ``watch``, ``plot_grad_flow`` and ``History`` follow training
-(:mod:`.watch`, :mod:`.grad_flow`, :mod:`.history`).
+(:mod:`.diagnostics`, :mod:`.grad_flow`, :mod:`.history`).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..tensor import Tensor
-from .explain import ExplainTable
+from .diagnostics import Watch, watch
 from .grad_flow import plot_grad_flow
 from .graph import draw_graph, save_graph
 from .history import History
-from .trace import Trace, trace
-from .watch import Watch, watch
+from .tables import ExplainTable
+from .tracing import Trace, trace
 
 
 def explain(
@@ -33,9 +33,10 @@ def explain(
     ``tr.explain()``. Nothing of the graph or of ``.grad`` changes.
 
     >>> import tinygrad_fr as tg
-    >>> w = tg.Tensor(3.0, requires_grad=True); w.name = "w"
-    >>> print(tg.viz.explain((w * w).sigmoid(), wrt=w).chain.text())
-    dL/dw = dL/dmul_1 × dmul_1/dw = 0.0001234 × 6 = 0.0007404
+    >>> w = tg.Tensor([0.5, 2.0], requires_grad=True); w.name = "w"
+    >>> h = (w * 3.0).tanh()
+    >>> print(tg.viz.explain((h * h).sum(), wrt=w, index=0).chain.text())
+    dL/dw[0] = dL/dtanh_1[0] × dtanh_1[0]/dw[0] = 1.81 × 0.5421 = 0.9814
     """
     from .live import trace_graph
 

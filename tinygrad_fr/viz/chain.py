@@ -62,6 +62,8 @@ class ChainRule:
         left = f"d{self.output}/d{self.wrt}"
         if not self.terms:
             return f"{left} = 0  (no path from {self.wrt} to {self.output})"
+        if len(self.terms) == 1 and len(self.terms[0]) == 1:  # one factor: nothing to chain
+            return f"{left} = {number(self.value, self.digits)}"
         shown = self.terms[:SHOWN_TERMS]
         symbols = " + ".join(" × ".join(f.text() for f in term) for term in shown)
         several = len(shown) > 1

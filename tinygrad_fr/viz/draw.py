@@ -15,13 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import formulas
-from .explain import local_derivative
 from .format import mean_abs, nonfinite, norm, preview, shape_text
 from .layout import Item, Scene, build_scene
 from .records import INPUT, BackwardStep, TracedTensor
+from .tables import local_derivative
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .tracing import Trace
 
 # Fill colours by mean |grad|: vanishing gradients stand out in red.
 COLOURS = (

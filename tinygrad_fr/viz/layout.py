@@ -18,7 +18,7 @@ from .format import norm, preview, shape_text
 from .records import TracedOp, TracedTensor
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .tracing import Trace
 
 
 @dataclass(eq=False)

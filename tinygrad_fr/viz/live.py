@@ -26,7 +26,7 @@ from .records import (
     copy_array,
 )  # fmt: skip
 from .replay import FREED, walk
-from .trace import Trace
+from .tracing import Trace
 
 
 def trace_graph(root: Tensor | Sequence[Tensor]) -> Trace:

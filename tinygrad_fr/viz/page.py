@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .draw import colour
-from .explain import WORDS as TABLE_WORDS
-from .explain import local_derivative
 from .format import preview, shape_text
 from .layout import Item, Scene, build_scene, positions
 from .records import INPUT, TracedTensor, accumulate
+from .tables import WORDS as TABLE_WORDS
+from .tables import local_derivative
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .tracing import Trace
 
 WORDS = {
     "en": {

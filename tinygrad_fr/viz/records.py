@@ -1,6 +1,6 @@
 """What a trace keeps: the tensors it saw, the ops that made them, and each backward pass.
 
-Plain data, shared by the recorder (:mod:`.trace`), the reader of a live graph (:mod:`.live`)
+Plain data, shared by the recorder (:mod:`.tracing`), the reader of a live graph (:mod:`.live`)
 and every view of a trace (drawing, page, tables, text). Values and gradients are private
 copies, so they stay what they were when the trace saw them.
 """

@@ -13,7 +13,7 @@ import subprocess
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .tracing import Trace
 
 PICTURES = (".svg", ".png", ".pdf")
 INSTALL = (

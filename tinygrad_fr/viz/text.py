@@ -13,7 +13,7 @@ from .format import nonfinite, preview, shape_text
 from .records import INTERMEDIATE, TracedTensor
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .tracing import Trace
 
 
 def describe(tensor: TracedTensor) -> str:

@@ -15,7 +15,7 @@ trace nothing is recorded and nothing runs slower.
 >>> [(t.name, t.shape) for t in tr.tensors]
 [('w', (2,)), ('input_1', (2,)), ('mul_1', (2,)), ('sum_1', ()), ('L', ())]
 >>> tr.tensor("w").grad
-array([0.29829439, 0.44744159], dtype=float32)
+array([0.2099872, 0.3149808], dtype=float32)
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from .records import (
 from .replay import fit
 
 if TYPE_CHECKING:
-    from .explain import ExplainTable
+    from .tables import ExplainTable
 
 
 class Trace:
@@ -249,7 +249,7 @@ class Trace:
                 "w1"}``.
             digits: significant digits of the numbers.
         """
-        from .explain import explain_trace
+        from .tables import explain_trace
 
         return explain_trace(self, wrt, index, lang, names or {}, digits)
 

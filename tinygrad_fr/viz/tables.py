@@ -21,7 +21,7 @@ from .format import preview
 from .records import BackwardStep, TracedOp
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .tracing import Trace
 
 WORDS = {
     "en": {

@@ -5,12 +5,14 @@ A post-accumulate hook on each parameter counts the backward passes that reach i
 count of NaN/inf. With ``log="parameters"`` or ``"all"`` it also keeps a copy of the values
 and, at the next pass (after the optimizer stepped), the ratio ‖update‖ / ‖values‖: healthy
 training keeps it near 1e-3, and a ratio outside [1e-4, 1e-2] is flagged. The other passes
-cost one counter increment per parameter.
+cost one counter decrement per parameter, and the statistics of logged steps are computed
+for many steps at once, outside the step that logged them.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import os
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +24,9 @@ KEYS = (
     "nonfinite", "update_ratio",
 )  # fmt: skip
 RATIO_RANGE = (1e-4, 1e-2)
+BLOCK_BYTES = 4 * 2**20  # per parameter: gradient copies kept before their statistics
+BLOCK_ROWS = 64
+DIRECT_SIZE = 4096  # gradients this large get their statistics at once, without a copy
 LOGS = ("gradients", "parameters", "all")
 
 
@@ -39,8 +44,8 @@ class Watch:
             raise ValueError(f"watch: log_freq must be an int >= 1, got {log_freq!r}")
         self.log, self.log_freq = log, log_freq
         self._records: list[dict] = []
-        self._counts: dict[str, int] = {}
         self._pending: dict[str, tuple[dict, np.ndarray, Any]] = {}
+        self._copies: dict[str, _Copies] = {}  # gradients copied, not yet summarised
         self._handles = [
             parameter.register_post_accumulate_grad_hook(self._hook(name))
             for name, parameter in model.named_parameters()
@@ -50,28 +55,56 @@ class Watch:
             raise ValueError("watch: the model has no parameter that requires grad")
 
     def _hook(self, name: str) -> Callable[[Any], None]:
+        skip, step = 0, -1  # calls left to skip, and the count of calls so far
+
         def hook(parameter: Any) -> None:
-            count = self._counts.get(name, 0)
-            self._counts[name] = count + 1
-            if name in self._pending:
-                self._finish(name, parameter._data)
-            if count % self.log_freq:
+            nonlocal skip, step
+            step += 1
+            if skip:  # most steps: one decrement, nothing else
+                skip -= 1
                 return
-            record = dict.fromkeys(KEYS)
-            record["step"], record["name"] = count, name
-            if self.log != "parameters" and parameter.grad is not None:
-                record.update(gradient_statistics(parameter.grad._data))
-            if self.log != "gradients":
-                self._pending[name] = (record, parameter._data.copy(), parameter)
-            self._records.append(record)
+            skip = self._work(name, step, parameter)
 
         return hook
 
+    def _work(self, name: str, step: int, parameter: Any) -> int:
+        """Measure the pending update, log this step if it is due; returns how many of the
+        next calls have nothing to do."""
+        if name in self._pending:
+            self._finish(name, parameter._data)
+        phase = step % self.log_freq
+        if phase == 0:
+            self._log(name, step, parameter)
+            if name in self._pending:
+                return 0  # the next call measures the update
+        return self.log_freq - 1 - phase
+
+    def _log(self, name: str, step: int, parameter: Any) -> None:
+        record = dict.fromkeys(KEYS)
+        record["step"], record["name"] = step, name
+        if self.log != "parameters" and parameter.grad is not None:
+            self._summarise(name, record, parameter.grad._data)
+        if self.log != "gradients":
+            self._pending[name] = (record, parameter._data.copy(), parameter)
+        self._records.append(record)
+
+    def _summarise(self, name: str, record: dict, grad: np.ndarray) -> None:
+        if grad.size >= DIRECT_SIZE:
+            record.update(gradient_statistics(grad))
+            return
+        # A small gradient: copied into memory already there, its statistics computed later
+        # with those of other steps (a few NumPy calls would cost more than the work).
+        copies = self._copies.get(name)
+        if copies is None or not copies.fits(grad):
+            if copies is not None:
+                copies.flush()
+            copies = self._copies[name] = _Copies(grad)
+        copies.add(record, grad)
+
     def _finish(self, name: str, data: np.ndarray) -> None:
         record, before, _ = self._pending.pop(name)
-        scale = float(np.linalg.norm(before.reshape(-1)))
-        change = float(np.linalg.norm((data - before).reshape(-1)))
-        record["update_ratio"] = change / scale if scale else (0.0 if not change else np.inf)
+        scale, moved = math.sqrt(squared_norm(before)), math.sqrt(squared_norm(data - before))
+        record["update_ratio"] = moved / scale if scale else (0.0 if not moved else math.inf)
 
     @property
     def history(self) -> list[dict]:
@@ -80,7 +113,12 @@ class Watch:
         for name, (_, before, parameter) in list(self._pending.items()):
             if not np.array_equal(before, parameter._data):
                 self._finish(name, parameter._data)
+        self._read()
         return self._records
+
+    def _read(self) -> None:
+        for copies in self._copies.values():
+            copies.flush()
 
     def flagged(self) -> list[dict]:
         """The records whose update ratio is outside [1e-4, 1e-2] or whose gradient holds
@@ -169,20 +207,85 @@ class Watch:
         self.remove()
 
 
+class _Copies:
+    """The gradients of one parameter at logged steps, copied into one block allocated once;
+    their statistics are computed together, a row per step, when the block is full or read."""
+
+    def __init__(self, grad: np.ndarray) -> None:
+        size = max(grad.size, 1)
+        rows = max(1, min(BLOCK_ROWS, BLOCK_BYTES // (size * grad.itemsize)))
+        self.block = np.empty((rows, grad.size), dtype=grad.dtype)
+        self.shape = grad.shape
+        self.records: list[dict] = []
+
+    def fits(self, grad: np.ndarray) -> bool:
+        return grad.shape == self.shape and grad.dtype == self.block.dtype
+
+    def add(self, record: dict, grad: np.ndarray) -> None:
+        self.block[len(self.records)] = grad.reshape(-1)
+        self.records.append(record)
+        if len(self.records) == len(self.block):
+            self.flush()
+
+    def flush(self) -> None:
+        count = len(self.records)
+        if not count:
+            return
+        rows = self.block[:count]
+        if rows.dtype.kind != "f":
+            rows = rows.astype(np.float64)
+        size = rows.shape[1]
+        squares = np.einsum("ij,ij->i", rows, rows)
+        nonzero = [np.count_nonzero(row) for row in rows]  # with axis=, it makes a mask
+        absolute = np.abs(rows, out=rows)  # the block is ours: no new memory
+        sums, maxima = absolute.sum(axis=1), absolute.max(axis=1, initial=0.0)
+        for k, record in enumerate(self.records):
+            if not size or math.isfinite(squares[k]):
+                record.update(
+                    grad_mean_abs=float(sums[k]) / size if size else 0.0,
+                    grad_max_abs=float(maxima[k]), grad_norm=math.sqrt(float(squares[k])),
+                    zero_fraction=1.0 - int(nonzero[k]) / size if size else 1.0, nonfinite=0,
+                )  # fmt: skip
+            else:
+                record.update(gradient_statistics(rows[k]))
+        self.records.clear()
+
+
+def squared_norm(array: np.ndarray) -> float:
+    """The sum of squares, by einsum: BLAS's dot may wake its threads, which inside a
+    training step can take milliseconds on a busy machine."""
+    flat = array.reshape(-1)
+    return float(np.einsum("i,i->", flat, flat))
+
+
 def gradient_statistics(grad: np.ndarray) -> dict[str, Any]:
-    """Mean and max |grad|, norm, fraction of zeros and number of non-finite values."""
+    """Mean and max |grad|, norm, fraction of zeros and number of non-finite values.
+
+    A handful of ufunc reductions (the statistics run inside a training step): a finite
+    squared norm shows at once that nothing is NaN or inf.
+    """
     flat = np.asarray(grad).reshape(-1)
-    if flat.size == 0:
+    count = flat.size
+    if count == 0:
         return {"grad_mean_abs": 0.0, "grad_max_abs": 0.0, "grad_norm": 0.0,
                 "zero_fraction": 1.0, "nonfinite": 0}  # fmt: skip
-    finite = np.isfinite(flat) if flat.dtype.kind == "f" else np.ones(flat.shape, bool)
-    bad = int(flat.size - np.count_nonzero(finite))
-    values = np.abs(flat if not bad else flat[finite]).astype(np.float64, copy=False)
+    if flat.dtype.kind != "f":
+        flat = flat.astype(np.float64)
+    square = squared_norm(flat)
+    zeros = count - int(np.count_nonzero(flat))
+    bad = 0
+    if not math.isfinite(square):
+        finite = np.isfinite(flat)
+        bad = count - int(np.count_nonzero(finite))
+        flat = flat[finite].astype(np.float64)
+        square = squared_norm(flat)
+    absolute = np.abs(flat)
+    size = absolute.size
     return {
-        "grad_mean_abs": float(values.mean()) if values.size else float("nan"),
-        "grad_max_abs": float(values.max()) if values.size else float("nan"),
-        "grad_norm": float(np.sqrt(np.dot(values, values))),
-        "zero_fraction": float(1 - np.count_nonzero(flat) / flat.size),
+        "grad_mean_abs": float(np.add.reduce(absolute)) / size if size else float("nan"),
+        "grad_max_abs": float(np.maximum.reduce(absolute)) if size else float("nan"),
+        "grad_norm": math.sqrt(square),
+        "zero_fraction": zeros / count,
         "nonfinite": bad,
     }
 
