@@ -33,9 +33,9 @@ COLOURS = (
 NO_GRAD, DATA, BAD = "#ffffff", "#eeeeee", "#ff6666"
 LEGEND = (
     "fill = mean |grad|: green ≥ 1e-2, yellow ≥ 1e-4, orange ≥ 1e-6, red below (vanishing); "
-    "white: no gradient; grey: data. Edge label: upstream × local = contribution, the "
-    "gradient backward sends along it"
+    "white: no gradient; grey: data"
 )
+EDGE_LEGEND = ". Edge label: upstream × local = contribution, the gradient backward sends along it"
 
 
 def colour(grad: Any) -> str:
@@ -57,7 +57,7 @@ def draw_trace(
 
     scene = build_scene(trace, depth, max_nodes)
     steps = _last_steps(trace)
-    note = f"\n{scene.note}" if scene.note else ""
+    note = (EDGE_LEGEND if show_chain_rule else "") + (f"\n{scene.note}" if scene.note else "")
     graph = graphviz.Digraph(
         name="tinygrad_fr",
         graph_attr={"rankdir": rankdir, "label": LEGEND + note, "labelloc": "b",

@@ -117,15 +117,18 @@ def build_scene(trace: Trace, depth: int | None, max_nodes: int) -> Scene:
         for level in range(start, -1, -1):
             keys = _Keys(trace, level)
             if keys.count <= max_nodes:
-                note = f"{total} boxes: modules collapsed at depth {level} (max_nodes={max_nodes})"
                 break
+        if level == 0 and deepest > 0:  # one box for the whole model says little: keep its
+            level, keys = 1, _Keys(trace, 1)  # top modules, summarised below if too many
+        note = f"{total} boxes: modules collapsed at depth {level} (max_nodes={max_nodes})"
     roots = set(trace.last_pass.roots) if trace.last_pass is not None else set()
     kept = None
     if keys.count > max_nodes:
         kept = _nearest_to_output(trace, keys, roots, max_nodes - 1)
+        advice = "draw(depth=...) to choose" if trace.modules else "trace(model) to collapse"
         note = (
-            f"{keys.count} boxes: showing the {len(kept)} nearest the output "
-            f"(max_nodes={max_nodes}); pass a model to trace() to collapse by module"
+            f"{note + '; ' if note else ''}{keys.count} boxes: showing the {len(kept)} nearest "
+            f"the output (max_nodes={max_nodes}); {advice} by module"
         )
     return _assemble(trace, keys, kept, roots, note, total)
 

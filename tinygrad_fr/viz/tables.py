@@ -148,14 +148,14 @@ class ExplainTable:
         return self.to_markdown()
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self._header())
+        head = "".join(f"<th>{html.escape(h, quote=False)}</th>" for h in self._header())
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in line) + "</tr>"
+            "<tr>" + "".join(f"<td>{html.escape(c, quote=False)}</td>" for c in line) + "</tr>"
             for line in self._cells()
         )
-        chain = f"<p><b>{html.escape(self.chain_line())}</b></p>" if self.chain else ""
+        chain = f"<p><b>{html.escape(self.chain_line(), quote=False)}</b></p>" if self.chain else ""
         return (
-            f"<div class='tinygrad-fr-explain'><p>{html.escape(self.title())}</p>"
+            f"<div class='tinygrad-fr-explain'><p>{html.escape(self.title(), quote=False)}</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{chain}</div>"
         )
 
