@@ -20,7 +20,13 @@ from tinygrad_fr.labs import alice as alice_lab
 from tinygrad_fr.viz import draw, render
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "alice.dot"
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+
+
+@pytest.fixture
+def dot(missing):
+    """Graphviz's dot, which these tests need (CI installs it)."""
+    if shutil.which("dot") is None:
+        missing("Graphviz's dot", "Debian: apt-get install graphviz")
 
 
 def nodes(source: str) -> list[str]:
@@ -131,10 +137,9 @@ def test_max_nodes_collapses_by_module_first():
     assert source.count("shape=box3d") == 20 and "more ops" not in source
 
 
-@needs_dot
 @pytest.mark.parametrize("extension, magic", [(".svg", b"<svg"), (".png", b"\x89PNG"),
                                               (".pdf", b"%PDF")])  # fmt: skip
-def test_save_renders_with_dot(alice, tmp_path, extension, magic):
+def test_save_renders_with_dot(dot, alice, tmp_path, extension, magic):
     path = alice.trace.save(tmp_path / f"alice{extension}")
     assert magic in Path(path).read_bytes()[:400]
     assert not (tmp_path / "alice.dot").exists()  # the DOT text was only a step
@@ -171,6 +176,5 @@ def test_save_refuses_an_unknown_extension(alice, tmp_path):
         alice.trace.save(tmp_path / "alice.jpg")
 
 
-@needs_dot
-def test_notebooks_show_the_drawing_as_svg(alice):
+def test_notebooks_show_the_drawing_as_svg(dot, alice):
     assert "<svg" in alice.trace.draw()._repr_image_svg_xml()

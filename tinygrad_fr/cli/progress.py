@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 T = TypeVar("T")
 ENV_VAR = "TINYGRAD_FR_PROGRESS"
@@ -31,15 +31,15 @@ def enabled(flag: bool | None = None) -> bool:
 
 def progress(
     iterable: Iterable[T], *, total: int | None = None, desc: str = "", show: bool | None = None
-) -> Iterator[T]:
+) -> Iterable[T]:
     """``iterable`` wrapped in a tqdm bar (cleared when done) when bars are on and tqdm is
     installed, else ``iterable`` itself."""
     if not enabled(show):
-        return iter(iterable)
+        return iterable
     try:
         from tqdm import tqdm
     except ImportError:
-        return iter(iterable)
-    bar: Any = tqdm(iterable, total=total, desc=desc, leave=False, file=sys.stderr,
-                    dynamic_ncols=True)  # fmt: skip
-    return iter(bar)
+        return iterable
+    bar: Iterable[T] = tqdm(iterable, total=total, desc=desc, leave=False, file=sys.stderr,
+                            dynamic_ncols=True)  # fmt: skip
+    return bar

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -44,81 +43,48 @@ class Watch:
             raise ValueError(f"watch: log_freq must be an int >= 1, got {log_freq!r}")
         self.log, self.log_freq = log, log_freq
         self._records: list[dict] = []
-        self._pending: dict[str, tuple[dict, np.ndarray, Any]] = {}
-        self._copies: dict[str, _Copies] = {}  # gradients copied, not yet summarised
+        self._trackers = [
+            _Tracker(name, self) for name, p in model.named_parameters() if p.requires_grad
+        ]
+        parameters = dict(model.named_parameters())
         self._handles = [
-            parameter.register_post_accumulate_grad_hook(self._hook(name))
-            for name, parameter in model.named_parameters()
-            if parameter.requires_grad
+            parameters[t.name].register_post_accumulate_grad_hook(t) for t in self._trackers
         ]
         if not self._handles:
             raise ValueError("watch: the model has no parameter that requires grad")
 
-    def _hook(self, name: str) -> Callable[[Any], None]:
-        skip, step = 0, -1  # calls left to skip, and the count of calls so far
-
-        def hook(parameter: Any) -> None:
-            nonlocal skip, step
-            step += 1
-            if skip:  # most steps: one decrement, nothing else
-                skip -= 1
-                return
-            skip = self._work(name, step, parameter)
-
-        return hook
-
-    def _work(self, name: str, step: int, parameter: Any) -> int:
+    def _work(self, tracker: _Tracker, parameter: Any) -> int:
         """Measure the pending update, log this step if it is due; returns how many of the
         next calls have nothing to do."""
-        if name in self._pending:
-            self._finish(name, parameter._data)
-        phase = step % self.log_freq
-        if phase == 0:
-            self._log(name, step, parameter)
-            if name in self._pending:
-                return 0  # the next call measures the update
-        return self.log_freq - 1 - phase
-
-    def _log(self, name: str, step: int, parameter: Any) -> None:
-        record = dict.fromkeys(KEYS)
-        record["step"], record["name"] = step, name
-        if self.log != "parameters" and parameter.grad is not None:
-            self._summarise(name, record, parameter.grad._data)
-        if self.log != "gradients":
-            self._pending[name] = (record, parameter._data.copy(), parameter)
+        if tracker.pending is not None:
+            tracker.finish(parameter._data)
+        phase = tracker.step % self.log_freq
+        if phase:
+            return self.log_freq - 1 - phase
+        record = {"step": tracker.step, "name": tracker.name, "grad_mean_abs": None,
+                  "grad_max_abs": None, "grad_norm": None, "zero_fraction": None,
+                  "nonfinite": None, "update_ratio": None}  # fmt: skip
+        grad = parameter._grad
+        if self.log != "parameters" and grad is not None:
+            tracker.summarise(record, grad._data)
         self._records.append(record)
-
-    def _summarise(self, name: str, record: dict, grad: np.ndarray) -> None:
-        if grad.size >= DIRECT_SIZE:
-            record.update(gradient_statistics(grad))
-            return
-        # A small gradient: copied into memory already there, its statistics computed later
-        # with those of other steps (a few NumPy calls would cost more than the work).
-        copies = self._copies.get(name)
-        if copies is None or not copies.fits(grad):
-            if copies is not None:
-                copies.flush()
-            copies = self._copies[name] = _Copies(grad)
-        copies.add(record, grad)
-
-    def _finish(self, name: str, data: np.ndarray) -> None:
-        record, before, _ = self._pending.pop(name)
-        scale, moved = math.sqrt(squared_norm(before)), math.sqrt(squared_norm(data - before))
-        record["update_ratio"] = moved / scale if scale else (0.0 if not moved else math.inf)
+        if self.log == "gradients":
+            return self.log_freq - 1
+        tracker.snapshot(record, parameter)
+        return 0  # the next call measures the update
 
     @property
     def history(self) -> list[dict]:
         """Every record so far. A step whose update is not measured yet gets it now if the
         optimizer has changed the values since (else its ``update_ratio`` stays None)."""
-        for name, (_, before, parameter) in list(self._pending.items()):
-            if not np.array_equal(before, parameter._data):
-                self._finish(name, parameter._data)
-        self._read()
+        for tracker in self._trackers:
+            if tracker.pending is not None and tracker.values is not None:
+                parameter = tracker.pending[1]
+                if not np.array_equal(tracker.values, parameter._data):
+                    tracker.finish(parameter._data)
+            if tracker.copies is not None:
+                tracker.copies.flush()
         return self._records
-
-    def _read(self) -> None:
-        for copies in self._copies.values():
-            copies.flush()
 
     def flagged(self) -> list[dict]:
         """The records whose update ratio is outside [1e-4, 1e-2] or whose gradient holds
@@ -207,6 +173,71 @@ class Watch:
         self.remove()
 
 
+class _Tracker:
+    """One watched parameter: the hook backward calls, its count of steps, and what its
+    logged steps still need (an update to measure, gradients to summarise)."""
+
+    __slots__ = (
+        "copies", "name", "pending", "scale", "scratch", "skip", "step", "values", "watch",
+    )  # fmt: skip
+
+    def __init__(self, name: str, watch: Watch) -> None:
+        self.name, self.watch = name, watch
+        self.skip, self.step = 0, -1  # calls left to skip, and the count of calls so far
+        self.pending: tuple[dict, Any] | None = None  # a record waiting for its update ratio
+        self.values: np.ndarray | None = None  # the parameter's values at that step
+        self.scale = 0.0  # and their norm
+        self.copies: _Copies | None = None
+        self.scratch: np.ndarray | None = None
+
+    def __call__(self, parameter: Any) -> None:
+        self.step += 1
+        if self.skip:  # most steps: one decrement, nothing else
+            self.skip -= 1
+            return
+        self.skip = self.watch._work(self, parameter)
+
+    def summarise(self, record: dict, grad: np.ndarray) -> None:
+        """Fill ``record`` with ``grad``'s statistics, now (large) or later (small)."""
+        if grad.size >= DIRECT_SIZE:
+            record.update(gradient_statistics(grad, self._scratch(grad)))
+            return
+        # A small gradient: copied into memory already there, its statistics computed later
+        # with those of other steps (a few NumPy calls would cost more than the work).
+        copies = self.copies
+        if copies is None or not copies.fits(grad):
+            if copies is not None:
+                copies.flush()
+            copies = self.copies = _Copies(grad)
+        copies.add(record, grad)
+
+    def snapshot(self, record: dict, parameter: Any) -> None:
+        """Keep the values (and their norm) to measure the update at the next step."""
+        data = parameter._data
+        before = self.values
+        if before is None or before.shape != data.shape or before.dtype != data.dtype:
+            before = self.values = np.empty_like(data)
+        np.copyto(before, data)
+        self.scale = math.sqrt(squared_norm(data, self._scratch(data)))
+        self.pending = (record, parameter)
+
+    def finish(self, data: np.ndarray) -> None:
+        """The update ratio of the pending step, now that the values are ``data``."""
+        if self.pending is None or self.values is None:
+            return
+        record = self.pending[0]
+        change = np.subtract(data, self.values, out=self._scratch(data))
+        moved, scale = math.sqrt(squared_norm(change, change)), self.scale
+        record["update_ratio"] = moved / scale if scale else (0.0 if not moved else math.inf)
+        self.pending = None
+
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        scratch = self.scratch
+        if scratch is None or scratch.shape != like.shape or scratch.dtype != like.dtype:
+            scratch = self.scratch = np.empty_like(like)
+        return scratch
+
+
 class _Copies:
     """The gradients of one parameter at logged steps, copied into one block allocated once;
     their statistics are computed together, a row per step, when the block is full or read."""
@@ -251,18 +282,20 @@ class _Copies:
         self.records.clear()
 
 
-def squared_norm(array: np.ndarray) -> float:
-    """The sum of squares, by einsum: BLAS's dot may wake its threads, which inside a
-    training step can take milliseconds on a busy machine."""
-    flat = array.reshape(-1)
-    return float(np.einsum("i,i->", flat, flat))
+def squared_norm(array: np.ndarray, scratch: np.ndarray | None = None) -> float:
+    """The sum of squares, squared into ``scratch`` (or new memory) then summed. Not BLAS's
+    dot: it may wake BLAS threads, which inside a training step can take milliseconds on a
+    busy machine."""
+    return float(np.add.reduce(np.multiply(array, array, out=scratch), axis=None))
 
 
-def gradient_statistics(grad: np.ndarray) -> dict[str, Any]:
+def gradient_statistics(grad: np.ndarray, scratch: np.ndarray | None = None) -> dict[str, Any]:
     """Mean and max |grad|, norm, fraction of zeros and number of non-finite values.
 
-    A handful of ufunc reductions (the statistics run inside a training step): a finite
-    squared norm shows at once that nothing is NaN or inf.
+    Five quick ufunc passes (the statistics run inside a training step): |grad| into
+    ``scratch`` (an array of the gradient's size and dtype: new memory costs page faults),
+    its sum, max and min, then its squares summed in place. Zeros are counted only when the
+    min is 0, NaN and inf only when the sum is not finite.
     """
     flat = np.asarray(grad).reshape(-1)
     count = flat.size
@@ -271,20 +304,26 @@ def gradient_statistics(grad: np.ndarray) -> dict[str, Any]:
                 "zero_fraction": 1.0, "nonfinite": 0}  # fmt: skip
     if flat.dtype.kind != "f":
         flat = flat.astype(np.float64)
-    square = squared_norm(flat)
-    zeros = count - int(np.count_nonzero(flat))
-    bad = 0
-    if not math.isfinite(square):
-        finite = np.isfinite(flat)
+    fits = scratch is not None and scratch.size == count and scratch.dtype == flat.dtype
+    absolute = np.abs(flat, out=scratch.reshape(-1) if fits else None)  # type: ignore[union-attr]
+    bad, total = 0, float(np.add.reduce(absolute))
+    if not math.isfinite(total):
+        finite = np.isfinite(absolute)
         bad = count - int(np.count_nonzero(finite))
-        flat = flat[finite].astype(np.float64)
-        square = squared_norm(flat)
-    absolute = np.abs(flat)
+        if bad:
+            absolute = absolute[finite]
+            total = float(np.add.reduce(absolute))
     size = absolute.size
+    if not size:
+        return {"grad_mean_abs": math.nan, "grad_max_abs": math.nan, "grad_norm": math.nan,
+                "zero_fraction": 0.0, "nonfinite": bad}  # fmt: skip
+    largest, smallest = float(np.maximum.reduce(absolute)), float(np.minimum.reduce(absolute))
+    zeros = size - int(np.count_nonzero(absolute)) if smallest == 0 else 0
+    squares = np.multiply(absolute, absolute, out=absolute)  # |grad| is ours to overwrite
     return {
-        "grad_mean_abs": float(np.add.reduce(absolute)) / size if size else float("nan"),
-        "grad_max_abs": float(np.maximum.reduce(absolute)) if size else float("nan"),
-        "grad_norm": math.sqrt(square),
+        "grad_mean_abs": total / size,
+        "grad_max_abs": largest,
+        "grad_norm": math.sqrt(float(np.add.reduce(squares))),
         "zero_fraction": zeros / count,
         "nonfinite": bad,
     }
