@@ -10,8 +10,10 @@ def test_tree_starts_at_the_output_and_shows_values_and_gradients(alice):
     assert lines[0] == "L () = 0.2269  grad 1  <- MSELoss"
     assert lines[1] == "|-- 3.out (1,) = 0.5237  grad -0.9526  <- Sigmoid [3]"
     assert any(
-        line.endswith("0.weight (2, 2) = [[1, 1], [1, 1]]  grad [[0.02147, 0.01073], "
-                      "[0.02147, 0.01073]]  (parameter)")  # fmt: skip
+        line.endswith(
+            "0.weight (2, 2) = [[1, 1], [1, 1]]  grad [[0.02147, 0.01073], "
+            "[0.02147, 0.01073]]  (parameter)"
+        )  # fmt: skip
         for line in lines
     )
     assert lines[-1] == "`-- input_2 (1,) = 1  (input)"
