@@ -18,11 +18,19 @@ from tinygrad_fr.cli import main
 
 def run(*args: str, cwd: Path, script: bool = False) -> subprocess.CompletedProcess:
     """The command line in a subprocess, from ``cwd``, with no progress bars."""
-    command = [shutil.which("tinygrad-fr") or ""] if script else [sys.executable, "-m",
-                                                                  "tinygrad_fr"]  # fmt: skip
+    command = (
+        [shutil.which("tinygrad-fr") or ""] if script else [sys.executable, "-m", "tinygrad_fr"]
+    )
     env = {**os.environ, "TINYGRAD_FR_PROGRESS": "0"}
-    return subprocess.run([*command, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [*command, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_demo_writes_the_graph_table_page_and_curves_and_says_where(tmp_path):
@@ -44,10 +52,15 @@ def test_demo_writes_the_graph_table_page_and_curves_and_says_where(tmp_path):
     assert "0.9990889488055994" in done.stdout and "0.0215" in done.stdout
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--help"], "demo"), (["demo", "--help"], "--out"), (["lab", "--help"], "number (1-7)"),
-    (["lab", "3", "--help"], "--epochs"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--help"], "demo"),
+        (["demo", "--help"], "--out"),
+        (["lab", "--help"], "number (1-7)"),
+        (["lab", "3", "--help"], "--epochs"),
+    ],
+)
 def test_help_works_everywhere(args, words, capsys):
     try:
         status = main(args)
@@ -56,13 +69,16 @@ def test_help_works_everywhere(args, words, capsys):
     assert status == 0 and words in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--epochs", "0"], "--epochs: expected a number of at least 1, got 0"),
-    (["demo", "--epochs", "many"], "expected a whole number, got 'many'"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-    (["lab", "9"], "unknown lab '9'"),
-    (["lab", "3", "--bogus"], "unrecognized arguments: --bogus"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--epochs", "0"], "--epochs: expected a number of at least 1, got 0"),
+        (["demo", "--epochs", "many"], "expected a whole number, got 'many'"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["lab", "9"], "unknown lab '9'"),
+        (["lab", "3", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
 def test_bad_arguments_exit_2_with_one_line_and_no_traceback(args, message, tmp_path):
     done = run(*args, cwd=tmp_path)
     assert done.returncode == 2

@@ -140,8 +140,9 @@ def test_max_nodes_collapses_by_module_first():
     assert source.count("shape=box3d") == 20 and "more ops" not in source
 
 
-@pytest.mark.parametrize("extension, magic", [(".svg", b"<svg"), (".png", b"\x89PNG"),
-                                              (".pdf", b"%PDF")])  # fmt: skip
+@pytest.mark.parametrize(
+    "extension, magic", [(".svg", b"<svg"), (".png", b"\x89PNG"), (".pdf", b"%PDF")]
+)
 def test_save_renders_with_dot(dot, alice, tmp_path, extension, magic):
     path = alice.trace.save(tmp_path / f"alice{extension}")
     assert magic in Path(path).read_bytes()[:400]
@@ -156,8 +157,9 @@ def test_save_writes_dot_text_and_html_without_graphviz(alice, tmp_path, monkeyp
     assert "<!DOCTYPE html>" in Path(alice.trace.save(tmp_path / "p.html")).read_text("utf-8")
 
 
-def test_save_without_dot_says_how_to_install_it_and_keeps_the_dot_text(alice, tmp_path,
-                                                                         monkeypatch):  # fmt: skip
+def test_save_without_dot_says_how_to_install_it_and_keeps_the_dot_text(
+    alice, tmp_path, monkeypatch
+):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match=r"apt-get install graphviz.*alice\.dot"):
         alice.trace.save(tmp_path / "alice.svg")

@@ -20,16 +20,27 @@ CHROMIUM_FLAGS = (
 
 
 def page_data(page: str) -> dict:
-    found = re.search(r'<script type="application/json" id="trace-data">(.*?)</script>', page,
-                      flags=re.DOTALL)  # fmt: skip
+    found = re.search(
+        r'<script type="application/json" id="trace-data">(.*?)</script>', page, flags=re.DOTALL
+    )
     assert found is not None
     return json.loads(found.group(1))
 
 
 def test_page_is_self_contained_with_no_url(alice):
     page = alice.trace.to_html()
-    for needle in ("http:", "https:", "//cdn", "<link", " src=", "@import", "url(", "fetch(",
-                   "XMLHttpRequest", "import("):  # fmt: skip
+    for needle in (
+        "http:",
+        "https:",
+        "//cdn",
+        "<link",
+        " src=",
+        "@import",
+        "url(",
+        "fetch(",
+        "XMLHttpRequest",
+        "import(",
+    ):
         assert needle not in page, needle
     assert page.count("<script") == 2  # the data (JSON) and the script, both inline
 
@@ -41,8 +52,11 @@ def test_page_has_one_step_per_backward_node(alice):
     assert [step["op"] for step in steps] == ["MSELoss", "Sigmoid", "Linear", "Sigmoid", "Linear"]
     assert steps[1]["formula"] == SIGMOID
     (edge,) = steps[1]["edges"]
-    assert (edge["upstream"], edge["local"], edge["contribution"]) == ("-0.9526", "0.2494",
-                                                                       "-0.2376")  # fmt: skip
+    assert (edge["upstream"], edge["local"], edge["contribution"]) == (
+        "-0.9526",
+        "0.2494",
+        "-0.2376",
+    )
     keys = {node["key"] for node in data["nodes"]}
     assert all(step["node"] in keys for step in steps)
 

@@ -144,8 +144,9 @@ def _traces():
         model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2), nn.ReLU())
         model.double()
         with tg.viz.trace(model) as tr:
-            F.mse_loss(model(tg.randn(5, 3, dtype=tg.float64)), tg.zeros(5, 2,
-                       dtype=tg.float64)).backward()  # fmt: skip
+            F.mse_loss(
+                model(tg.randn(5, 3, dtype=tg.float64)), tg.zeros(5, 2, dtype=tg.float64)
+            ).backward()
         return tr
 
     return {"course": course, "mixed": mixed, "vectors": vectors, "batched": batched_model}
@@ -159,8 +160,13 @@ def test_every_edge_contribution_is_upstream_times_local(name, make):
         for edge in row.edges:
             if edge.expected is None:
                 continue
-            np.testing.assert_allclose(edge.contribution, edge.expected, rtol=1e-12,
-                                       atol=1e-12, err_msg=f"{row.op} -> {edge.input}")  # fmt: skip
+            np.testing.assert_allclose(
+                edge.contribution,
+                edge.expected,
+                rtol=1e-12,
+                atol=1e-12,
+                err_msg=f"{row.op} -> {edge.input}",
+            )
             checked += 1
     assert checked == sum(len(row.edges) for row in table.rows), "an edge had no local"
 
@@ -168,8 +174,15 @@ def test_every_edge_contribution_is_upstream_times_local(name, make):
 def test_course_ops_compute_their_local_from_recorded_values():
     # Every op the course uses has a formula and a local function of its values (not only
     # its own backward replayed), so upstream x local checks the engine's backward.
-    for op in (formulas.ew.Sigmoid, formulas.ew.Tanh, formulas.ew.Mul, formulas.ew.Add,
-               formulas.ew.Sub, formulas.ew.Pow, formulas.loss.MSELoss):  # fmt: skip
+    for op in (
+        formulas.ew.Sigmoid,
+        formulas.ew.Tanh,
+        formulas.ew.Mul,
+        formulas.ew.Add,
+        formulas.ew.Sub,
+        formulas.ew.Pow,
+        formulas.loss.MSELoss,
+    ):
         rule = formulas.rule_for(op)
         assert rule.kind == formulas.ELEMENTWISE and all(rule.local), op.__name__
     assert formulas.rule_for(formulas.linalg.Linear).kind == formulas.LINEAR
@@ -200,8 +213,9 @@ def test_ops_without_a_rule_get_the_generic_ratio():
 
 def _live_alice():
     model = alice_lab.network()
-    loss = F.mse_loss(model(tg.Tensor([-2.0, -1.0], dtype=tg.float64)),
-                      tg.Tensor([1.0], dtype=tg.float64))  # fmt: skip
+    loss = F.mse_loss(
+        model(tg.Tensor([-2.0, -1.0], dtype=tg.float64)), tg.Tensor([1.0], dtype=tg.float64)
+    )
     return model, loss
 
 

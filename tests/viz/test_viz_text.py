@@ -13,7 +13,7 @@ def test_tree_starts_at_the_output_and_shows_values_and_gradients(alice):
         line.endswith(
             "0.weight (2, 2) = [[1, 1], [1, 1]]  grad [[0.02147, 0.01073], "
             "[0.02147, 0.01073]]  (parameter)"
-        )  # fmt: skip
+        )
         for line in lines
     )
     assert lines[-1] == "`-- input_2 (1,) = 1  (input)"

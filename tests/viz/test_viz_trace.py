@@ -21,9 +21,18 @@ Y_PRED = 1 / (1 + np.exp(-2 * H1))  # o1 = f(w5 h1 + w6 h2)
 def test_each_tensor_has_name_shape_module_value_and_grad(alice):
     tensors = {t.name: t for t in alice.trace.tensors}
     assert list(tensors) == [
-        "input_1", "0.weight", "0.bias", "0.out", "1.out", "2.weight", "2.bias", "2.out",
-        "3.out", "input_2", "L",
-    ]  # fmt: skip
+        "input_1",
+        "0.weight",
+        "0.bias",
+        "0.out",
+        "1.out",
+        "2.weight",
+        "2.bias",
+        "2.out",
+        "3.out",
+        "input_2",
+        "L",
+    ]
     weight = tensors["0.weight"]
     assert weight.shape == (2, 2) and weight.module == "0" and weight.kind == "parameter"
     np.testing.assert_array_equal(weight.value, np.ones((2, 2)))
@@ -119,24 +128,41 @@ def _chains():
     x = tg.Tensor([-2.0, -1.0], dtype=tg.float64)
     y = tg.Tensor([1.0], dtype=tg.float64)
     course = (
-        "2-2-1 sigmoid, MSE", [w1, b1, w2, b2], x,
-        [lambda h: F.linear(h, w1, b1), lambda h: h.sigmoid(), lambda h: F.linear(h, w2, b2),
-         lambda h: h.sigmoid(), lambda h: F.mse_loss(h, y)],
-    )  # fmt: skip
+        "2-2-1 sigmoid, MSE",
+        [w1, b1, w2, b2],
+        x,
+        [
+            lambda h: F.linear(h, w1, b1),
+            lambda h: h.sigmoid(),
+            lambda h: F.linear(h, w2, b2),
+            lambda h: h.sigmoid(),
+            lambda h: F.mse_loss(h, y),
+        ],
+    )
     v, c = param(3), param(3)
     elementwise = (
-        "mul, add, tanh, exp, log, pow, div, sub, mean", [v, c], tg.Tensor([0.5, 1.0, 2.0],
-                                                                          dtype=tg.float64),
-        [lambda h: h * v, lambda h: h + c, lambda h: h.tanh(), lambda h: h.exp(),
-         lambda h: h.log(), lambda h: h**2, lambda h: h / (c * c + 1), lambda h: 1.0 - h,
-         lambda h: h.mean()],
-    )  # fmt: skip
+        "mul, add, tanh, exp, log, pow, div, sub, mean",
+        [v, c],
+        tg.Tensor([0.5, 1.0, 2.0], dtype=tg.float64),
+        [
+            lambda h: h * v,
+            lambda h: h + c,
+            lambda h: h.tanh(),
+            lambda h: h.exp(),
+            lambda h: h.log(),
+            lambda h: h**2,
+            lambda h: h / (c * c + 1),
+            lambda h: 1.0 - h,
+            lambda h: h.mean(),
+        ],
+    )
     a, bias = param(3, 2), param(2)
     matmul = (
-        "matmul, broadcast add, relu, sum", [a, bias], tg.Tensor(rng.normal(size=(4, 3)),
-                                                                 dtype=tg.float64),
+        "matmul, broadcast add, relu, sum",
+        [a, bias],
+        tg.Tensor(rng.normal(size=(4, 3)), dtype=tg.float64),
         [lambda h: h @ a, lambda h: h + bias, lambda h: h.relu(), lambda h: h.sum()],
-    )  # fmt: skip
+    )
     return [course, elementwise, matmul]
 
 

@@ -25,14 +25,17 @@ def build_parser() -> Parser:
         "command, runs the demo.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    shown = commands.add_parser("demo", help="the course's numbers and the backprop pictures",
-                                description=demo.__doc__)  # fmt: skip
+    shown = commands.add_parser(
+        "demo", help="the course's numbers and the backprop pictures", description=demo.__doc__
+    )
     demo.add_arguments(shown)
     labs = commands.add_parser(
-        "lab", help="list the course labs, or run one", description=lab.__doc__,
+        "lab",
+        help="list the course labs, or run one",
+        description=lab.__doc__,
         epilog="Example: tinygrad-fr lab 3 --fast. `tinygrad-fr lab 3 --help` shows the lab's "
         "own options.",
-    )  # fmt: skip
+    )
     labs.add_argument("name", nargs="?", help="the lab: its number (1-7) or name")
     labs.add_argument("args", nargs=argparse.REMAINDER, help="the lab's own options")
     return parser
@@ -62,6 +65,8 @@ def _run(argv: list[str]) -> int:
         print(lab.listing())
         return 0
     if lab.find(args.name) is None:
-        parser.error(f"lab: unknown lab {args.name!r}; choose one of {', '.join(lab.names())} "
-                     "(or their numbers 1-7)")  # fmt: skip
+        parser.error(
+            f"lab: unknown lab {args.name!r}; choose one of {', '.join(lab.names())} "
+            "(or their numbers 1-7)"
+        )
     return lab.run(args.name, args.args)

@@ -33,17 +33,23 @@ FILES = {
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The demo's options."""
     parser.add_argument(
-        "--epochs", type=positive_int, default=1000,
+        "--epochs",
+        type=positive_int,
+        default=1000,
         help="SGD epochs of the gender network (course: 1000)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--out", default="tinygrad_fr_demo",
+        "--out",
+        default="tinygrad_fr_demo",
         help="folder for the pictures (default: ./tinygrad_fr_demo)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--no-progress", dest="progress", action="store_false", default=None,
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        default=None,
         help="no progress bar (shown on a terminal when tqdm is installed)",
-    )  # fmt: skip
+    )
 
 
 def neuron_and_network() -> None:

@@ -32,8 +32,9 @@ def load(module: str) -> ModuleType:
 
 def listing() -> str:
     """One line per lab: number, name, and what it does."""
-    lines = ["The course labs (run one with: tinygrad-fr lab NUMBER [options], --help for its "
-             "options):"]  # fmt: skip
+    lines = [
+        "The course labs (run one with: tinygrad-fr lab NUMBER [options], --help for its options):"
+    ]
     for module in names():
         summary = (load(module).__doc__ or "").strip().splitlines()[0]
         lines.append(f"  {module[3]}  {module:<20} {summary}")

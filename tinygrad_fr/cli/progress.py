@@ -40,6 +40,7 @@ def progress(
         from tqdm import tqdm
     except ImportError:
         return iterable
-    bar: Iterable[T] = tqdm(iterable, total=total, desc=desc, leave=False, file=sys.stderr,
-                            dynamic_ncols=True)  # fmt: skip
+    bar: Iterable[T] = tqdm(
+        iterable, total=total, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True
+    )
     return bar

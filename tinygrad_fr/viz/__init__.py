@@ -23,9 +23,14 @@ from .tracing import Trace, trace
 
 
 def explain(
-    root: Tensor | Sequence[Tensor], wrt: Any = None, index: Any = None, lang: str = "en", *,
-    names: dict[str, str] | None = None, digits: int = 4,
-) -> ExplainTable:  # fmt: skip
+    root: Tensor | Sequence[Tensor],
+    wrt: Any = None,
+    index: Any = None,
+    lang: str = "en",
+    *,
+    names: dict[str, str] | None = None,
+    digits: int = 4,
+) -> ExplainTable:
     """The backward of a live graph as a table (see :meth:`Trace.explain`).
 
     The graph must still hold its saved values: call it before ``backward()``, or after

@@ -88,8 +88,9 @@ def element_index(tensor: TracedTensor, index: Any) -> tuple[int, ...]:
         return (0,) * len(tensor.shape)
     if isinstance(index, (int, np.integer)) and len(tensor.shape) != 1:
         if not 0 <= int(index) < tensor.size:
-            raise IndexError(f"explain: flat index {index} is outside {tensor.name} "
-                             f"({tensor.size} elements)")  # fmt: skip
+            raise IndexError(
+                f"explain: flat index {index} is outside {tensor.name} ({tensor.size} elements)"
+            )
         return tuple(int(i) for i in np.unravel_index(int(index), tensor.shape))
     element = tuple(int(i) for i in np.atleast_1d(index))
     if len(element) != len(tensor.shape) or any(
@@ -103,9 +104,13 @@ def element_index(tensor: TracedTensor, index: Any) -> tuple[int, ...]:
 
 
 def chain_rule(
-    ops: list[TracedOp], backward: BackwardPass, target: TracedTensor, element: tuple,
-    names: dict[str, str], digits: int,
-) -> ChainRule:  # fmt: skip
+    ops: list[TracedOp],
+    backward: BackwardPass,
+    target: TracedTensor,
+    element: tuple,
+    names: dict[str, str],
+    digits: int,
+) -> ChainRule:
     """The chain rule from ``backward``'s output to ``target[element]``."""
     root = backward.roots[0]
     if root.size != 1:

@@ -61,9 +61,16 @@ class Watch:
         phase = tracker.step % self.log_freq
         if phase:
             return self.log_freq - 1 - phase
-        record = {"step": tracker.step, "name": tracker.name, "grad_mean_abs": None,
-                  "grad_max_abs": None, "grad_norm": None, "zero_fraction": None,
-                  "nonfinite": None, "update_ratio": None}  # fmt: skip
+        record = {
+            "step": tracker.step,
+            "name": tracker.name,
+            "grad_mean_abs": None,
+            "grad_max_abs": None,
+            "grad_norm": None,
+            "zero_fraction": None,
+            "nonfinite": None,
+            "update_ratio": None,
+        }
         grad = parameter._grad
         if self.log != "parameters" and grad is not None:
             tracker.summarise(record, grad._data)
@@ -91,10 +98,11 @@ class Watch:
         NaN or inf."""
         low, high = RATIO_RANGE
         return [
-            r for r in self.history
+            r
+            for r in self.history
             if (r["update_ratio"] is not None and not low <= r["update_ratio"] <= high)
             or (r["nonfinite"] or 0) > 0
-        ]  # fmt: skip
+        ]
 
     def summary(self) -> str:
         """One line per parameter: its last record, with flags."""
@@ -105,8 +113,10 @@ class Watch:
         for name, r in last.items():
             parts = [f"{name}: step {r['step']}"]
             if r["grad_norm"] is not None:
-                parts.append(f"|grad| {r['grad_norm']:.3g} (max {r['grad_max_abs']:.3g}, "
-                             f"zeros {r['zero_fraction']:.0%})")  # fmt: skip
+                parts.append(
+                    f"|grad| {r['grad_norm']:.3g} (max {r['grad_max_abs']:.3g}, "
+                    f"zeros {r['zero_fraction']:.0%})"
+                )
             if r["nonfinite"]:
                 parts.append(f"!! {r['nonfinite']} NaN/inf")
             ratio = r["update_ratio"]
@@ -124,8 +134,9 @@ class Watch:
         with open(path, "w", newline="", encoding="utf-8") as file:
             writer = csv.DictWriter(file, fieldnames=KEYS)
             writer.writeheader()
-            writer.writerows({k: ("" if v is None else v) for k, v in r.items()}
-                             for r in self.history)  # fmt: skip
+            writer.writerows(
+                {k: ("" if v is None else v) for k, v in r.items()} for r in self.history
+            )
         return path
 
     def plot(self, path: str | os.PathLike[str]) -> str:
@@ -136,8 +147,9 @@ class Watch:
         plt = pyplot("Watch.plot")
         records = self.history
         ratios = any(r["update_ratio"] is not None for r in records)
-        figure, axes = plt.subplots(2 if ratios else 1, 1, figsize=(8, 6 if ratios else 3.5),
-                                    squeeze=False)  # fmt: skip
+        figure, axes = plt.subplots(
+            2 if ratios else 1, 1, figsize=(8, 6 if ratios else 3.5), squeeze=False
+        )
         names = list(dict.fromkeys(r["name"] for r in records))
         for name in names:
             mine = [r for r in records if r["name"] == name]
@@ -178,8 +190,16 @@ class _Tracker:
     logged steps still need (an update to measure, gradients to summarise)."""
 
     __slots__ = (
-        "copies", "name", "pending", "scale", "scratch", "skip", "step", "values", "watch",
-    )  # fmt: skip
+        "copies",
+        "name",
+        "pending",
+        "scale",
+        "scratch",
+        "skip",
+        "step",
+        "values",
+        "watch",
+    )
 
     def __init__(self, name: str, watch: Watch) -> None:
         self.name, self.watch = name, watch
@@ -274,9 +294,11 @@ class _Copies:
             if not size or math.isfinite(squares[k]):
                 record.update(
                     grad_mean_abs=float(sums[k]) / size if size else 0.0,
-                    grad_max_abs=float(maxima[k]), grad_norm=math.sqrt(float(squares[k])),
-                    zero_fraction=1.0 - int(nonzero[k]) / size if size else 1.0, nonfinite=0,
-                )  # fmt: skip
+                    grad_max_abs=float(maxima[k]),
+                    grad_norm=math.sqrt(float(squares[k])),
+                    zero_fraction=1.0 - int(nonzero[k]) / size if size else 1.0,
+                    nonfinite=0,
+                )
             else:
                 record.update(gradient_statistics(rows[k]))
         self.records.clear()
@@ -300,8 +322,13 @@ def gradient_statistics(grad: np.ndarray, scratch: np.ndarray | None = None) -> 
     flat = np.asarray(grad).reshape(-1)
     count = flat.size
     if count == 0:
-        return {"grad_mean_abs": 0.0, "grad_max_abs": 0.0, "grad_norm": 0.0,
-                "zero_fraction": 1.0, "nonfinite": 0}  # fmt: skip
+        return {
+            "grad_mean_abs": 0.0,
+            "grad_max_abs": 0.0,
+            "grad_norm": 0.0,
+            "zero_fraction": 1.0,
+            "nonfinite": 0,
+        }
     if flat.dtype.kind != "f":
         flat = flat.astype(np.float64)
     fits = scratch is not None and scratch.size == count and scratch.dtype == flat.dtype
@@ -315,8 +342,13 @@ def gradient_statistics(grad: np.ndarray, scratch: np.ndarray | None = None) -> 
             total = float(np.add.reduce(absolute))
     size = absolute.size
     if not size:
-        return {"grad_mean_abs": math.nan, "grad_max_abs": math.nan, "grad_norm": math.nan,
-                "zero_fraction": 0.0, "nonfinite": bad}  # fmt: skip
+        return {
+            "grad_mean_abs": math.nan,
+            "grad_max_abs": math.nan,
+            "grad_norm": math.nan,
+            "zero_fraction": 0.0,
+            "nonfinite": bad,
+        }
     largest, smallest = float(np.maximum.reduce(absolute)), float(np.minimum.reduce(absolute))
     zeros = size - int(np.count_nonzero(absolute)) if smallest == 0 else 0
     squares = np.multiply(absolute, absolute, out=absolute)  # |grad| is ours to overwrite

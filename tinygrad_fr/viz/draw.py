@@ -49,9 +49,14 @@ def colour(grad: Any) -> str:
 
 
 def draw_trace(
-    trace: Trace, depth: int | None = None, show_chain_rule: bool = True,
-    max_nodes: int = 1500, *, rankdir: str = "LR", max_elements: int = 4,
-) -> Any:  # fmt: skip
+    trace: Trace,
+    depth: int | None = None,
+    show_chain_rule: bool = True,
+    max_nodes: int = 1500,
+    *,
+    rankdir: str = "LR",
+    max_elements: int = 4,
+) -> Any:
     """Build the ``graphviz.Digraph`` of ``trace`` (see :meth:`Trace.draw`)."""
     import graphviz  # imported here: `import tinygrad_fr` must not pay for it
 
@@ -60,11 +65,16 @@ def draw_trace(
     note = (EDGE_LEGEND if show_chain_rule else "") + (f"\n{scene.note}" if scene.note else "")
     graph = graphviz.Digraph(
         name="tinygrad_fr",
-        graph_attr={"rankdir": rankdir, "label": LEGEND + note, "labelloc": "b",
-                    "fontname": "Helvetica", "fontsize": "9"},
+        graph_attr={
+            "rankdir": rankdir,
+            "label": LEGEND + note,
+            "labelloc": "b",
+            "fontname": "Helvetica",
+            "fontsize": "9",
+        },
         node_attr={"fontname": "Helvetica", "fontsize": "10", "shape": "box"},
         edge_attr={"fontname": "Helvetica", "fontsize": "8", "color": "#555555"},
-    )  # fmt: skip
+    )
     labels = _Labels(max_elements, show_chain_rule, steps)
     _emit_clusters(graph, scene, labels, trace)
     for edge in scene.edges:
@@ -96,8 +106,14 @@ def _emit_clusters(graph: Any, scene: Scene, labels: _Labels, trace: Trace) -> N
             with target.subgraph(name=f"cluster_{scene.clusters[child]}") as sub:
                 kind = trace.modules.get(child, "")
                 title = (f"{child} ({kind})" if kind else child) if child else kind or "model"
-                sub.attr(label=title, labelloc="t", style="rounded",
-                         color="#7f8fa6", fontname="Helvetica", fontsize="10")  # fmt: skip
+                sub.attr(
+                    label=title,
+                    labelloc="t",
+                    style="rounded",
+                    color="#7f8fa6",
+                    fontname="Helvetica",
+                    fontsize="10",
+                )
                 fill(sub, child)
 
     fill(graph, None)
@@ -119,8 +135,10 @@ def _style(item: Item) -> dict:
         return {"style": "filled,bold", "fillcolor": colour(item.grad), "shape": "box3d"}
     if tensor is not None and tensor.kind == INPUT:
         return {"style": "filled", "fillcolor": DATA}
-    style = {"style": "filled,rounded" if item.kind == "op" else "filled",
-             "fillcolor": colour(tensor.grad if tensor is not None else None)}  # fmt: skip
+    style = {
+        "style": "filled,rounded" if item.kind == "op" else "filled",
+        "fillcolor": colour(tensor.grad if tensor is not None else None),
+    }
     flagged = tensor is not None and (nonfinite(tensor.value) or nonfinite(tensor.grad))
     if flagged:
         style.update(color="#cc0000", penwidth="3")

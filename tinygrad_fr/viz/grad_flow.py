@@ -37,10 +37,12 @@ def plot_grad_flow(named_parameters: Iterable[tuple[str, Any]], ax: Any = None) 
     if own:
         _, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(names) + 2), 3.5))
     positions = np.arange(len(names))
-    ax.bar(positions, np.nan_to_num(maxima, nan=0.0), alpha=0.4, color="#1f77b4",
-           label="max |grad|")  # fmt: skip
-    ax.bar(positions, np.nan_to_num(means, nan=0.0), alpha=0.9, color="#ff7f0e",
-           label="mean |grad|")  # fmt: skip
+    ax.bar(
+        positions, np.nan_to_num(maxima, nan=0.0), alpha=0.4, color="#1f77b4", label="max |grad|"
+    )
+    ax.bar(
+        positions, np.nan_to_num(means, nan=0.0), alpha=0.9, color="#ff7f0e", label="mean |grad|"
+    )
     ax.set_yscale("log")
     finite = [v for v in maxima + means if np.isfinite(v) and v > 0]
     low = min(finite) / 10 if finite else 1e-8
@@ -48,8 +50,16 @@ def plot_grad_flow(named_parameters: Iterable[tuple[str, Any]], ax: Any = None) 
     ax.set_ylim(low, high)
     for position, mark in zip(positions, marks):
         if mark:
-            ax.text(position, low * 1.5, mark, rotation=90, ha="center", va="bottom",
-                    color="#cc0000", fontsize=8)  # fmt: skip
+            ax.text(
+                position,
+                low * 1.5,
+                mark,
+                rotation=90,
+                ha="center",
+                va="bottom",
+                color="#cc0000",
+                fontsize=8,
+            )
     ax.set_xticks(positions)
     ax.set_xticklabels(names, rotation=45, ha="right", fontsize=8)
     ax.set(ylabel="|grad|", title="gradient flow")

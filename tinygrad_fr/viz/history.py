@@ -76,16 +76,18 @@ class History:
             writer.writerows(self.rows)
         return path
 
-    def plot(self, path: str | os.PathLike[str], title: str | None = None,
-             log_scale: bool = False) -> str:  # fmt: skip
+    def plot(
+        self, path: str | os.PathLike[str], title: str | None = None, log_scale: bool = False
+    ) -> str:
         """Plot one curve per metric (one panel each) against the epoch, to ``path`` (PNG,
         SVG or PDF by extension). Returns the path."""
         if not self.rows:
             raise ValueError("History.plot: nothing logged yet; call history.log(loss=...) first")
         plt = pyplot("History.plot")
         metrics = self.metrics
-        figure, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2),
-                                    squeeze=False)  # fmt: skip
+        figure, axes = plt.subplots(
+            1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False
+        )
         for axis, metric in zip(axes[0], metrics):
             points = [(row["epoch"], row[metric]) for row in self.rows if metric in row]
             axis.plot(*zip(*points), marker="." if len(points) < 60 else None)

@@ -178,8 +178,7 @@ def _assemble(
             if tensor is not None and tensor.producer is None:
                 leaf_key = keys.leaf[tensor]
                 if (kept is None or leaf_key in kept) and leaf_key not in items:
-                    items[leaf_key] = Item(leaf_key, "tensor", tensor=tensor,
-                                           cluster=tensor.module)  # fmt: skip
+                    items[leaf_key] = Item(leaf_key, "tensor", tensor=tensor, cluster=tensor.module)
     for key, ops in boxes.items():
         _fill_box(trace, items[key], ops, keys.paths[key])
     edges = _edges(trace, keys, items)
@@ -188,8 +187,9 @@ def _assemble(
         items["more"] = Item("more", "more", text=f"… {sum(hidden.values())} more ops\n{counts}")
         edges += _edges_from_hidden(trace, keys, items)
     for item in items.values():
-        item.root = item.tensor in roots or any(out in roots for op in item.ops
-                                                 for out in op.outputs)  # fmt: skip
+        item.root = item.tensor in roots or any(
+            out in roots for op in item.ops for out in op.outputs
+        )
     clusters = _clusters(trace, items.values())
     scene = Scene(list(items.values()), edges, clusters, note, total=total)
     scene.of_op = {op: items[keys.op[op]] for op in trace.ops if keys.op[op] in items}
@@ -202,11 +202,17 @@ def _fill_box(trace: Trace, item: Item, ops: list[TracedOp], path: str) -> None:
     out = last.outputs[0] if last.outputs else None
     item.ops, item.tensor, item.grad = ops, None, out.grad if out is not None else None
     item.cluster = _parent_path(path)
-    parameters = {t for op in ops for t in op.inputs if t is not None and t.producer is None
-                  and t.kind == "parameter"}  # fmt: skip
+    parameters = {
+        t
+        for op in ops
+        for t in op.inputs
+        if t is not None and t.producer is None and t.kind == "parameter"
+    }
     kind = trace.modules.get(path, "")
-    lines = [f"{path or 'model'} ({kind})" if kind else path or "model",
-             f"{len(ops)} ops, {len(parameters)} parameters"]  # fmt: skip
+    lines = [
+        f"{path or 'model'} ({kind})" if kind else path or "model",
+        f"{len(ops)} ops, {len(parameters)} parameters",
+    ]
     if out is not None:
         lines.append(f"out {out.name} {shape_text(out.shape)}")
         if out.grad is not None:

@@ -24,7 +24,7 @@ from .records import (
     TracedOp,
     TracedTensor,
     copy_array,
-)  # fmt: skip
+)
 from .replay import FREED, walk
 from .tracing import Trace
 
@@ -74,9 +74,17 @@ def _op(result: Trace, node: Any, outputs: dict, leaves: dict) -> TracedOp:
     op = TracedOp(name, type(node), inputs, {}, [], None, node, len(result.ops), node._saved)
     for output_nr, (shape, dtype) in enumerate(node._out_meta):
         record = TracedTensor(
-            result._auto_name(name.lower()), tuple(shape), None, None, None, INTERMEDIATE,
-            len(result.tensors), op, output_nr, dtype,
-        )  # fmt: skip
+            result._auto_name(name.lower()),
+            tuple(shape),
+            None,
+            None,
+            None,
+            INTERMEDIATE,
+            len(result.tensors),
+            op,
+            output_nr,
+            dtype,
+        )
         result.tensors.append(record)
         op.outputs.append(record)
     for _, _, source, array in node._saved_versions:  # values the node kept
@@ -96,9 +104,16 @@ def _leaf(result: Trace, tensor: Tensor, leaves: dict) -> TracedTensor:
         kind = LEAF if tensor._requires_grad else INPUT
         name = tensor.name or result._auto_name(kind)
         record = leaves[id(tensor)] = TracedTensor(
-            name, tuple(tensor.shape), None, copy_array(tensor), None, kind, len(result.tensors),
-            dtype=tensor._data.dtype, auto_named=not tensor.name,
-        )  # fmt: skip
+            name,
+            tuple(tensor.shape),
+            None,
+            copy_array(tensor),
+            None,
+            kind,
+            len(result.tensors),
+            dtype=tensor._data.dtype,
+            auto_named=not tensor.name,
+        )
         result.tensors.append(record)
         result._by_id[id(tensor)] = record
         result._alive.append(tensor)

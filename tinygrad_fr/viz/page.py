@@ -46,9 +46,12 @@ CHAR_WIDTH, LINE_HEIGHT = 6.7, 14.0  # the page's monospace font, 11 px
 
 
 def page(
-    trace: Trace, lang: str = "en", title: str | None = None, max_nodes: int = 300,
+    trace: Trace,
+    lang: str = "en",
+    title: str | None = None,
+    max_nodes: int = 300,
     max_steps: int = 2000,
-) -> str:  # fmt: skip
+) -> str:
     """The page as one HTML string (see the module docstring)."""
     if lang not in WORDS:
         raise ValueError(f"to_html: lang must be 'en' or 'fr', got {lang!r}")
@@ -134,11 +137,20 @@ def _nodes_and_edges(scene: Scene) -> tuple[list[dict], dict]:
         x, y = places[item.key]
         width, height = sizes[item.key]
         fill = "#eeeeee" if item.tensor is not None and item.tensor.kind == INPUT else "#ffffff"
-        nodes.append({
-            "key": item.key, "kind": item.kind, "lines": lines, "tensors": tensors,
-            "x": round(x, 1), "y": round(y, 1), "w": round(width, 1), "h": round(height, 1),
-            "fill": fill, "root": item.root,
-        })  # fmt: skip
+        nodes.append(
+            {
+                "key": item.key,
+                "kind": item.kind,
+                "lines": lines,
+                "tensors": tensors,
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "w": round(width, 1),
+                "h": round(height, 1),
+                "fill": fill,
+                "root": item.root,
+            }
+        )
     edges: dict[tuple, dict] = {}
     for edge in scene.edges:
         key = (edge.source, edge.target, edge.tensor.number if edge.tensor is not None else -1)
@@ -174,9 +186,7 @@ def _tensor_lines(tensor: TracedTensor) -> list[str]:
     return lines
 
 
-def _step(
-    scene: Scene, edge_index: dict, step: Any, number: int, running: dict, lang: str
-) -> dict:  # fmt: skip
+def _step(scene: Scene, edge_index: dict, step: Any, number: int, running: dict, lang: str) -> dict:
     from . import formulas
 
     op = step.op
@@ -193,18 +203,27 @@ def _step(
         grads[_tid(tensor)] = _grad_view(running[tensor])
         source = scene.key_of(tensor)
         found = edge_index.get((source, node, tensor.number))
-        edges.append({
-            "input": tensor.name, "formula": rule.formula(position, lang),
-            "upstream": preview(upstream, 4) if upstream is not None else "",
-            "local": preview(local, 4) if local is not None else "",
-            "contribution": preview(contribution, 4),
-            "edge": found["index"] if found is not None else -1, "source": source,
-        })  # fmt: skip
+        edges.append(
+            {
+                "input": tensor.name,
+                "formula": rule.formula(position, lang),
+                "upstream": preview(upstream, 4) if upstream is not None else "",
+                "local": preview(local, 4) if local is not None else "",
+                "contribution": preview(contribution, 4),
+                "edge": found["index"] if found is not None else -1,
+                "source": source,
+            }
+        )
     formula = "; ".join(dict.fromkeys(e["formula"] for e in edges)) or rule.formula(0, lang)
     return {
-        "number": number, "node": node, "op": op.name, "module": op.module or "",
-        "output": ", ".join(t.name for t in op.outputs), "formula": formula,
+        "number": number,
+        "node": node,
+        "op": op.name,
+        "module": op.module or "",
+        "output": ", ".join(t.name for t in op.outputs),
+        "formula": formula,
         "upstream": "; ".join(preview(g, 4) for g in step.upstream if g is not None),
-        "edges": edges, "grads": grads,
+        "edges": edges,
+        "grads": grads,
         "words": {"upstream": TABLE_WORDS[lang]["upstream"]},
-    }  # fmt: skip
+    }

@@ -22,8 +22,9 @@ INSTALL = (
 PAGE_OPTIONS = ("lang", "title", "max_nodes", "max_steps")
 
 
-def save_trace(trace: Trace, path: str | os.PathLike[str], *, timeout: float = 60.0,
-               **options: Any) -> str:  # fmt: skip
+def save_trace(
+    trace: Trace, path: str | os.PathLike[str], *, timeout: float = 60.0, **options: Any
+) -> str:
     """Write ``trace`` to ``path``: ``.svg .png .pdf`` (rendered by ``dot`` within ``timeout``
     seconds), ``.dot`` (the DOT text) or ``.html`` (the step-through page; options ``lang``,
     ``title``, ``max_nodes``, ``max_steps``). Other options go to :meth:`Trace.draw`.
@@ -60,8 +61,11 @@ def render_dot(dot_path: str, path: str, timeout: float = 60.0) -> None:
     try:
         done = subprocess.run(
             [program, f"-T{file_format}", dot_path, "-o", path],
-            capture_output=True, text=True, timeout=timeout, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise RuntimeError(
             f"tr.save: dot took more than {timeout:g} s to draw {path}; draw less "

@@ -136,8 +136,7 @@ class ExplainTable:
     def to_markdown(self) -> str:
         """The table in Markdown (a pipe table, then the chain rule line)."""
         header = self._header()
-        lines = [self.title(), "", "| " + " | ".join(header) + " |",
-                 "|" + "---|" * len(header)]  # fmt: skip
+        lines = [self.title(), "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for line in self._cells():
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |")
         if self.chain is not None:

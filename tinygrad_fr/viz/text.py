@@ -53,8 +53,13 @@ def text_tree(trace: Trace, max_lines: int = 200) -> str:
         inputs = [t for t in (tensor.producer.inputs if tensor.producer else ()) if t is not None]
         for position in range(len(inputs) - 1, -1, -1):
             last = position == len(inputs) - 1
-            stack.append((inputs[position], rest + ("`-- " if last else "|-- "),
-                          rest + ("    " if last else "|   ")))  # fmt: skip
+            stack.append(
+                (
+                    inputs[position],
+                    rest + ("`-- " if last else "|-- "),
+                    rest + ("    " if last else "|   "),
+                )
+            )
     return "\n".join(lines)
 
 

@@ -37,7 +37,7 @@ from .records import (
     TracedTensor,
     accumulate,
     copy_array,
-)  # fmt: skip
+)
 from .replay import fit
 
 if TYPE_CHECKING:
@@ -154,10 +154,16 @@ class Trace:
     def _record(self, tensor: Tensor, kind: str, module: str | None, name: str) -> TracedTensor:
         own = tensor.name
         record = TracedTensor(
-            own or name, tuple(tensor.shape), module, copy_array(tensor), None, kind,
-            len(self.tensors), dtype=tensor._data.dtype,
+            own or name,
+            tuple(tensor.shape),
+            module,
+            copy_array(tensor),
+            None,
+            kind,
+            len(self.tensors),
+            dtype=tensor._data.dtype,
             auto_named=not own and kind not in (PARAMETER,),
-        )  # fmt: skip
+        )
         self.tensors.append(record)
         self._by_id[id(tensor)] = record
         self._alive.append(tensor)
@@ -233,9 +239,14 @@ class Trace:
         return self.passes[-1] if self.passes else None
 
     def explain(
-        self, wrt: Any = None, index: Any = None, lang: str = "en", *,
-        names: dict[str, str] | None = None, digits: int = 4,
-    ) -> ExplainTable:  # fmt: skip
+        self,
+        wrt: Any = None,
+        index: Any = None,
+        lang: str = "en",
+        *,
+        names: dict[str, str] | None = None,
+        digits: int = 4,
+    ) -> ExplainTable:
         """The backward pass as a table: one row per node, with its local derivative's
         formula, the upstream gradient and what each input receives. With ``wrt`` (a tensor
         of the graph) and ``index`` (one of its elements), the table ends with the chain rule
@@ -254,9 +265,12 @@ class Trace:
         return explain_trace(self, wrt, index, lang, names or {}, digits)
 
     def draw(
-        self, depth: int | None = None, show_chain_rule: bool = True, max_nodes: int = 1500,
+        self,
+        depth: int | None = None,
+        show_chain_rule: bool = True,
+        max_nodes: int = 1500,
         **options: Any,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         """The trace as a ``graphviz.Digraph`` (see :func:`tinygrad_fr.viz.draw.draw_trace`)."""
         from .draw import draw_trace
 
