@@ -3,6 +3,9 @@ engine's observer and hooks only, and leaves nothing behind when the block ends.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -242,3 +245,18 @@ def test_traced_gradients_of_the_course_network_match_finite_differences(weights
 
     expected = _finite_difference(loss, weight.numpy().copy())
     np.testing.assert_allclose(tr.tensor(weight).grad, expected, atol=FD_TOLERANCE)
+
+
+def test_tg_viz_loads_no_heavy_module_until_it_draws_or_plots():
+    script = (
+        "import sys, tinygrad_fr as tg\n"
+        "w = tg.Tensor([1.0], requires_grad=True)\n"
+        "with tg.viz.trace() as tr:\n"
+        "    (w * 2).sum().backward()\n"
+        "tr.explain(); tr.to_text(); tr.to_html()\n"
+        "heavy = ('graphviz', 'matplotlib', 'tqdm', 'selenium')\n"
+        "print(sorted({n.split('.')[0] for n in sys.modules} & set(heavy)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=True)  # fmt: skip
+    assert done.stdout.strip() == "[]"

@@ -30,7 +30,7 @@ from .tracing import Trace
 
 
 def trace_graph(root: Tensor | Sequence[Tensor]) -> Trace:
-    """A :class:`~.trace.Trace` of the graph behind ``root``, with one replayed backward."""
+    """A :class:`~.tracing.Trace` of the graph behind ``root``, with one replayed backward."""
     roots = [root] if isinstance(root, Tensor) else list(root)
     for position, tensor in enumerate(roots):
         if not isinstance(tensor, Tensor) or tensor._grad_fn is None:
