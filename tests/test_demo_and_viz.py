@@ -1,4 +1,5 @@
-"""The demo (python -m tinygrad_fr) prints the course's numbers; the graph drawing is right."""
+"""The demo (python -m tinygrad_fr) prints the course's numbers and writes its pictures;
+tg.viz.draw_graph draws a live graph right."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ def test_demo_prints_the_course_numbers(tmp_path, capsys):
     for number in ("0.9990889488055994", "0.7216325609518421", "0.5", "0.0215", "0.0214"):
         assert number in out
     assert "Epoch 0 loss:" in out and "Emily:" in out and "Frank:" in out
-    assert any(tmp_path.glob("tinygrad_fr_graph.*"))
+    assert "dL/dw1 = dL/dypred × dypred/dh1 × dh1/dw1 = -0.9526 × 0.2494 × -0.09035" in out
+    assert any(tmp_path.glob("alice_graph.*"))
+    for name in ("alice_explain.fr.txt", "alice_backward.html"):
+        assert (tmp_path / name).is_file() and str(tmp_path / name) in out
 
 
 def test_demo_runs_as_a_module(tmp_path):

@@ -1,7 +1,7 @@
-"""Helpers shared by the lab scripts: fast mode, the digit images (MNIST or offline 8x8 digits)
-and optional matplotlib figures.
+"""Helpers shared by the labs: their command line (fast mode, seed, progress bars), the digit
+images (MNIST or offline 8x8 digits) and optional matplotlib figures.
 
-Not a lab itself: each ``labN_*.py`` script imports it (it sits next to them, so Python finds it).
+Not a lab itself: each ``labN_*`` module imports it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 import tinygrad_fr.datasets as datasets
+from tinygrad_fr.cli.parser import Parser
 
 FAST_ENV_VAR = "TINYGRAD_FR_FAST"
 """Setting it to 1 has the same effect as ``--fast`` on every lab."""
@@ -26,8 +27,22 @@ EXIT_MISSING_DEPENDENCY = 2
 PLOT_HINT = 'matplotlib is not installed: pip install "tinygrad_fr[plot]" to save the figure.'
 
 
+def grad_of(tensor: Any) -> Any:
+    """``tensor.grad``, which a backward has just filled (an error names the tensor if not)."""
+    if tensor.grad is None:
+        raise RuntimeError(f"no gradient reached the tensor of shape {tuple(tensor.shape)}")
+    return tensor.grad
+
+
+def lab_parser(doc: str | None, prog: str | None = None) -> argparse.ArgumentParser:
+    """A lab's command line: described by the first line of its docstring, with one-line
+    errors (exit status 2)."""
+    return Parser(prog=prog, description=(doc or "").splitlines()[0])
+
+
 def add_common_arguments(parser: argparse.ArgumentParser, seed: int = 0) -> None:
-    """Add ``--fast`` and ``--seed`` (default ``seed``) to a lab's command line."""
+    """Add ``--fast``, ``--seed`` (default ``seed``) and ``--no-progress`` to a lab's command
+    line."""
     parser.add_argument(
         "--fast",
         action="store_true",
@@ -36,6 +51,10 @@ def add_common_arguments(parser: argparse.ArgumentParser, seed: int = 0) -> None
     parser.add_argument(
         "--seed", type=int, default=seed, help=f"tg.manual_seed value (default {seed})"
     )
+    parser.add_argument(
+        "--no-progress", dest="progress", action="store_false", default=None,
+        help="no progress bars (shown on a terminal when tqdm is installed)",
+    )  # fmt: skip
 
 
 def add_mnist_argument(parser: argparse.ArgumentParser) -> None:

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .autograd.function import Function
-from .tensor import Tensor
+from ..autograd.function import Function
+from ..tensor import Tensor
 
 
 def draw_graph(
