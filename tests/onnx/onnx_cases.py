@@ -89,11 +89,7 @@ class TwoInputsTwoOutputs(nn.Module):
 
 
 def _course_lab6() -> nn.Module:
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
-    from lab6_reseau import Reseau
+    from tinygrad_fr.labs.lab6_reseau import Reseau
 
     return Reseau([64, 30, 10])
 

@@ -118,11 +118,7 @@ def test_export_leaves_no_hook_behind(tmp_path):
 
 
 def test_course_lab1_network_on_one_sample_has_static_shapes(tmp_path):
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
-    from lab1_neurone import OurNeuralNetwork
+    from tinygrad_fr.labs.lab1_neurone import OurNeuralNetwork
 
     model = OurNeuralNetwork().double()
     x = tg.Tensor([-2.0, -1.0], dtype=tg.float64)
