@@ -73,7 +73,7 @@ class Function:
     ...         return grad * 3 * x * x
     >>> x = tg.Tensor([2.0], requires_grad=True)
     >>> Cube.apply(x).backward(tg.ones(1)); x.grad
-    Tensor([12.])
+    tensor([12.])
     """
 
     _is_node = True  # Tensor has False: tells the engine an edge's target is a node, not a leaf
@@ -554,18 +554,19 @@ def _current_view_history(view: Any, node: Function) -> Function:
 # -- errors and anomaly checks --------------------------------------------------------------
 
 
-def forward_error(cls: type, arrays: list, error: ValueError) -> ValueError:
-    """NumPy's error rephrased to name the op and the shapes of its inputs."""
+def forward_error(cls: type, arrays: list, error: ValueError) -> RuntimeError:
+    """NumPy's error rephrased to name the op and the shapes of its inputs, as a RuntimeError
+    (PyTorch's class for shape mismatches)."""
     ufunc = next((a for a in arrays if isinstance(a, np.ufunc)), None)
     name = ufunc.__name__ if ufunc is not None else cls.__name__.lower()
     shapes = [tuple(a.shape) for a in arrays if isinstance(a, np.ndarray)]
     if "broadcast" in str(error):
         listed = " and ".join(str(shape) for shape in shapes)
-        return ValueError(
+        return RuntimeError(
             f"{name}: cannot broadcast shapes {listed}: compared from the right, each pair "
             "of dimensions must be equal or one of them 1. Reshape or unsqueeze an operand."
         )
-    return ValueError(f"{name}: {error} (input shapes {', '.join(map(str, shapes))})")
+    return RuntimeError(f"{name}: {error} (input shapes {', '.join(map(str, shapes))})")
 
 
 def check_forward(cls: type, out: np.ndarray, arrays: list) -> None:
