@@ -86,7 +86,7 @@ class Div(Primitive):
 
 
 class Pow(Primitive):
-    """out = x ** y;  dx = grad * y * x**(y-1) (0 where x == y == 0), dy = grad * out * log(x)
+    """out = x ** y;  dx = grad * y * x**(y-1) (0 where y == 0), dy = grad * out * log(x)
     (0 where x == 0 and y >= 0): PyTorch's values at x == 0, nan for a negative base"""
 
     @staticmethod
@@ -109,12 +109,12 @@ class Pow(Primitive):
                 elif isinstance(y, (int, float)):
                     grad_x = grad * y * x ** (y - 1) if y != 0 else np.zeros_like(constant(grad))
                 else:
-                    # 0 * 0 ** -1 is nan; PyTorch's 0 there (masking only there keeps the
-                    # second derivative in y exact elsewhere)
-                    both_zero = (constant(y) == 0) & (constant(x) == 0)
+                    # PyTorch's mask, where y == 0 (0 * 0 ** -1 would be nan): its second
+                    # derivative in y is 0 there too
+                    zero_exponent = constant(y) == 0
                     grad_x = grad * y * x ** (y - 1)
-                    if np.any(both_zero):
-                        grad_x = where(both_zero, 0.0, grad_x)
+                    if np.any(zero_exponent):
+                        grad_x = where(zero_exponent, 0.0, grad_x)
             if needs_y is not None:
                 base, exponent = constant(x), constant(y)
                 flat = (base == 0) & (exponent >= 0)
