@@ -162,15 +162,22 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     start, end = (getattr(v, "_data", v) for v in (start, end))
     if target.kind == "f":  # computed in the dtype itself, as PyTorch's kernel
         low, high = np.asarray(start, target), np.asarray(end, target)
-    else:
-        low, high = np.asarray(start, np.float64), np.asarray(end, np.float64)
-    index = np.arange(steps, dtype=low.dtype)
-    step = (high - low) / low.dtype.type(max(steps - 1, 1))
+    else:  # the bounds become integers first, the step is a float64
+        low, high = (np.asarray(np.trunc(v), np.float64) for v in (start, end))
+    if steps == 1:
+        return _new(np.asarray([start]).astype(target), requires_grad, device, out, "linspace")
+    step = (high - low) / low.dtype.type(steps - 1)
+    # PyTorch's compiled kernel fuses start + step * i into one rounding (an FMA): the wider
+    # long double (exact products for these sizes) reproduces it where plain floats would not
+    index = np.arange(steps, dtype=np.longdouble)
+    wide_step = np.longdouble(step)
     values = np.where(
-        np.arange(steps) < steps // 2, low + step * index, high - step * (steps - index - 1)
+        index < steps // 2,
+        np.longdouble(low) + wide_step * index,
+        np.longdouble(high) - wide_step * (steps - index - 1),
     )
     if target.kind != "f":
-        values = np.trunc(values)
+        values = np.trunc(values.astype(np.float64))
     return _new(values.astype(target), requires_grad, device, out, "linspace")
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..autograd import function
 from ..ops import unary
 from ..ops.elementwise import (
     Abs,
@@ -158,10 +159,25 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     min > max sets every element to max; tensor bounds work element-wise (no gradient)."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, function.Tensor) or isinstance(max, function.Tensor):
+        return _clamp_by_tensors(input, min, max)
     low, high = _bound(min), _bound(max)
     if isinstance(low, float) or isinstance(high, float):
         input = floating(input)
     return Clamp.apply(input, low, high)
+
+
+def _clamp_by_tensors(input: Tensor, min: Any, max: Any) -> Tensor:
+    """clamp with tensor bounds, as PyTorch: the gradient goes to input where it lies within
+    the bounds, else to the bound it was clamped to."""
+    from .indexing import where
+
+    result = input
+    if min is not None:
+        result = where(result < min, min, result)
+    if max is not None:
+        result = where(result > max, max, result)
+    return result
 
 
 def _bound(value: Any) -> Any:

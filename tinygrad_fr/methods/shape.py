@@ -126,9 +126,10 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     return Reshape.apply(tiled, tuple(count * size for count, size in zip(sizes, shape)))
 
 
-def flip(input: Tensor, *dims: Any) -> Tensor:
+def flip(input: Tensor, *args: Any, dims: Any = None) -> Tensor:
     """Reverse the order of the elements along each of ``dims``."""
-    axes = normalize_dims(sizes_argument(dims), input._data.ndim, "flip") or ()
+    dims = sizes_argument(args) if dims is None else dims
+    axes = normalize_dims(dims, input._data.ndim, "flip") or ()
     index = tuple(
         slice(None, None, -1) if axis in axes else slice(None) for axis in range(input.ndim)
     )
