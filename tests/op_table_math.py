@@ -283,7 +283,7 @@ MATH_CASES: list[Case] = [
         with_dims(values(band=0.1)),
         lambda x, dim, keepdim: np.sqrt((x * x).sum(axis=dim, keepdims=keepdim)),
         # torch.norm refuses 'fro' over three dims (a matrix norm); vector_norm is the same sum
-        torch_fn=lambda torch, x, dim, keepdim: torch.linalg.vector_norm(x, None, dim, keepdim),
+        torch_fn=lambda torch, x, dim, keepdim: torch.linalg.vector_norm(x, 2, dim, keepdim),
     ),
     Case(
         "norm_p3",
