@@ -1,7 +1,8 @@
 """Optional cross-check: every row of the op table agrees with PyTorch in float64 to 1e-9.
 
-Forward values and the gradient of a random projection of the output, for each input.
-Skipped when torch is not installed (it is never a dependency).
+Forward values, the gradient of a random projection of the output for each input, and the
+second derivatives (the gradient of a random projection of those gradients). Skipped
+when torch is not installed (it is never a dependency).
 """
 
 from __future__ import annotations
@@ -48,3 +49,44 @@ def test_agrees_with_torch(case: Case, data: st.DataObject):
             assert mine.grad is None or not mine.grad.numpy().any()
         else:
             np.testing.assert_allclose(mine.grad.numpy(), reference_grad, rtol=1e-9, atol=1e-9)
+
+
+def _second_order(lib, inputs, out, projection):
+    """d/d(inputs) of sum(p2 * d(sum(p1 * out))/d(inputs)), as arrays (zeros where unused)."""
+    grad = lib.autograd.grad if lib is torch else tg.grad
+    first = grad((out * projection).sum(), inputs, create_graph=True, allow_unused=True)
+    rng = np.random.default_rng(1)
+    terms = [
+        (g * lib.as_tensor(rng.standard_normal(tuple(g.shape)))).sum()
+        for g in first
+        if g is not None and g.requires_grad
+    ]
+    if not terms:
+        return [np.zeros(tuple(x.shape)) for x in inputs]
+    second = grad(sum(terms), inputs, allow_unused=True)
+    return [
+        np.zeros(tuple(x.shape))
+        if g is None
+        else (g.detach().numpy(force=True) if lib is torch else g.numpy())
+        for g, x in zip(second, inputs)
+    ]
+
+
+SECOND_ORDER = [c for c in CASES if c.with_torch and c.differentiable and c.second_order]
+
+
+@pytest.mark.parametrize("case", SECOND_ORDER, ids=lambda case: case.name)
+@settings(max_examples=8)
+@given(data=st.data())
+def test_second_order_agrees_with_torch(case: Case, data: st.DataObject):
+    arrays, options = data.draw(case.inputs(), label="inputs")
+    ours = [tg.Tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+    out = case.fn(tg, *ours, **options)
+    torch_fn = case.torch_fn or case.fn
+    expected = torch_fn(torch, *theirs, **{k: _torch_value(v) for k, v in options.items()})
+    projection = np.random.default_rng(0).standard_normal(out.shape)
+    mine = _second_order(tg, ours, out, tg.as_tensor(projection))
+    reference = _second_order(torch, theirs, expected, torch.as_tensor(projection))
+    for got, want in zip(mine, reference):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)

@@ -5,7 +5,7 @@
 >>> y = (w @ tg.Tensor([2.0, 3.0]) + 4).sigmoid()
 >>> y.backward()
 >>> w.grad
-Tensor([0.0018, 0.0027])
+tensor([0.0018, 0.0027])
 
 ``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.datasets``, ``tg.testing``, ``tg.viz``, ``tg.onnx`` and
 ``tg.quantization`` load on first use, so that ``import tinygrad_fr`` stays fast (Hypothesis,
@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import backends, cuda
 from .autograd import (
     Function,
     backward,
@@ -29,6 +30,7 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )  # fmt: skip
+from .devices import device, get_default_device, set_default_device
 from .dtypes import (
     bool,
     double,
@@ -38,59 +40,68 @@ from .dtypes import (
     float64,
     get_default_dtype,
     half,
+    int,
+    int8,
+    int16,
     int32,
     int64,
     long,
+    promote_types,
     set_default_dtype,
+    short,
+    uint8,
 )  # fmt: skip
 from .factories import (
     arange,
+    as_tensor,
+    bernoulli,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,
     full_like,
     linspace,
+    multinomial,
+    normal,
     ones,
     ones_like,
     rand,
     rand_like,
+    randint,
+    randint_like,
     randn,
     randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
 )  # fmt: skip
-from .functions import (
-    abs,
-    cat,
-    clamp,
-    exp,
-    flatten,
-    log,
-    log_softmax,
-    matmul,
-    max,
-    maximum,
-    mean,
-    min,
-    minimum,
-    permute,
-    relu,
-    reshape,
-    sigmoid,
-    softmax,
-    sqrt,
-    squeeze,
-    stack,
-    sum,
-    tanh,
-    transpose,
-    unsqueeze,
-    where,
+from .functions import *  # noqa: F403 - the function form of every Tensor operation
+from .functions import __all__ as _function_names
+from .printing import get_printoptions, printoptions, set_printoptions
+from .rng import (
+    Generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
 )  # fmt: skip
-from .rng import manual_seed
 from .serialization import load, save
-from .tensor import Tensor
+from .tensor import Size, Tensor
+from .tensor_types import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    set_default_tensor_type,
+)  # fmt: skip
 
 __version__ = "0.1.0"
 
@@ -111,14 +122,39 @@ def __dir__() -> list[str]:
     return sorted(list(globals()) + list(_LAZY_SUBMODULES))
 
 
+def result_type(tensor1: Any, tensor2: Any) -> Any:
+    """The dtype an element-wise op on the two operands gives, by PyTorch's promotion."""
+    from .dtypes import result_type as _result_type
+
+    return _result_type(tensor1, tensor2)
+
+
+def finfo(dtype: Any = None) -> Any:
+    """Machine limits of a floating dtype (the default one if None): ``eps``, ``max``..."""
+    import numpy as np
+
+    return np.finfo(get_default_dtype() if dtype is None else dtype)
+
+
+def iinfo(dtype: Any) -> Any:
+    """Machine limits of an integer dtype: ``min``, ``max``, ``bits``."""
+    import numpy as np
+
+    return np.iinfo(dtype)
+
+
 __all__ = [
-    "Function", "Tensor", "abs", "arange", "backward", "bool", "cat", "clamp", "detect_anomaly",
-    "double", "enable_grad", "exp", "eye", "flatten", "float", "float16", "float32", "float64",
-    "from_numpy", "full", "full_like", "get_default_dtype", "grad", "half", "inference_mode",
-    "int32", "int64", "is_anomaly_enabled", "is_grad_enabled", "linspace", "load", "log",
-    "log_softmax", "long", "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum",
-    "no_grad", "ones", "ones_like", "permute", "rand", "rand_like", "randn", "randn_like", "relu",
-    "reshape", "save", "set_default_dtype", "set_grad_enabled", "sigmoid", "softmax", "sqrt",
-    "squeeze", "stack", "sum", "tanh", "tensor", "transpose", "unsqueeze", "where", "zeros",
-    "zeros_like",
+    "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "Function",
+    "Generator", "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor",
+    "arange", "as_tensor", "backends", "backward", "bernoulli", "bool", "cuda", "detect_anomaly",
+    "device", "double", "empty", "empty_like", "enable_grad", "eye", "finfo", "float",
+    "float16", "float32", "float64", "from_numpy", "full", "full_like", "get_default_device",
+    "get_default_dtype", "get_printoptions", "get_rng_state", "grad", "half", "iinfo",
+    "inference_mode", "initial_seed", "int", "int8", "int16", "int32", "int64",
+    "is_anomaly_enabled", "is_grad_enabled", "linspace", "load", "long", "manual_seed",
+    "multinomial", "no_grad", "normal", "ones", "ones_like", "printoptions", "promote_types",
+    "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm",
+    "result_type", "save", "seed", "set_default_device", "set_default_dtype",
+    "set_default_tensor_type", "set_grad_enabled", "set_printoptions", "set_rng_state",
+    "short", "tensor", "uint8", "zeros", "zeros_like", *_function_names,
 ]  # fmt: skip

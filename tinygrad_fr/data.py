@@ -35,7 +35,7 @@ class TensorDataset(Dataset):
     >>> import numpy as np, tinygrad_fr as tg
     >>> dataset = tg.data.TensorDataset(np.zeros((3, 2)), np.array([0, 1, 2]))
     >>> len(dataset), dataset[1][1]
-    (3, Tensor(1, dtype=int64))
+    (3, tensor(1))
     """
 
     def __init__(self, *arrays: Any) -> None:

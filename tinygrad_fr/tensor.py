@@ -8,39 +8,47 @@ module of its kind under :mod:`tinygrad_fr.methods`; the table binds it here by 
 
 from __future__ import annotations
 
+import copy
+import math
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, printing
 from .arrays import to_array
 from .autograd import engine, function
 from .autograd.grad_mode import state
 from .autograd.hooks import LeafHooks, RemovableHandle, add_hook
 from .autograd.observer import notify_read
 from .autograd.storage import storage_of
-from .methods import arithmetic, conversion, indexing, inplace, pointwise, reductions
+from .devices import CPU, check
+from .methods import arithmetic, conversion, indexing, inplace, linalg, pointwise, reductions
 from .methods import shape as shapes
+from .methods.dims import normalize_dim
 from .ops.nondiff import Alias
 
 
 class Tensor:
     """A multi-dimensional array that records operations for reverse-mode autodiff.
 
+    As ``torch.Tensor``, ``Tensor(data)`` copies data into the default float dtype (float32,
+    see :func:`tinygrad_fr.set_default_dtype`), while ``Tensor(2, 3)`` is a tensor of that
+    size (zeros). Floating arrays and Tensors keep their dtype. :func:`tinygrad_fr.tensor`
+    infers the dtype from the data instead (int64 for ints), as ``torch.tensor``.
+
     Args:
-        data: a Python number, a (nested) list, a NumPy array or a Tensor (copied).
-            Numbers, lists and integer or boolean data become the default float dtype
-            (float32, see :func:`tinygrad_fr.set_default_dtype`); floating arrays keep theirs.
+        data: a Python number, a (nested) list, a NumPy array or a Tensor (copied); or sizes.
         requires_grad: record operations on this tensor so that ``backward`` fills ``.grad``.
         dtype: convert to this dtype instead (``tg.float64``, ``tg.int64``...).
+        device: only the CPU (``"cpu"``) is available.
 
     >>> import tinygrad_fr as tg
     >>> x = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> (x * x).sum().backward()
     >>> x.grad
-    Tensor([2., 4., 6.])
+    tensor([2., 4., 6.])
     """
 
     __slots__ = (
@@ -52,8 +60,17 @@ class Tensor:
     __array_ufunc__ = None
     _is_node = False  # graph nodes have True: an edge to a Tensor is an edge to a leaf
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self._data = to_array(data, None if dtype is None else np.dtype(dtype))
+    def __init__(
+        self, *data: Any, requires_grad: bool = False, dtype: Any = None, device: Any = None
+    ) -> None:
+        if device is not None:
+            check(device, "Tensor")
+        if len(data) == 1 and not _is_size(data[0]):
+            self._data = to_array(data[0], dtype)
+        else:
+            sizes = data[0] if len(data) == 1 and not isinstance(data[0], int) else data
+            target = dtypes.get_default_dtype() if dtype is None else dtypes.resolve(dtype)
+            self._data = np.zeros(tuple(sizes) if data else (0,), target)
         self._grad: Tensor | None = None
         self._requires_grad = False
         self._grad_fn: Any = None
@@ -81,19 +98,31 @@ class Tensor:
     # -- data and gradient -----------------------------------------------------------------
 
     @property
-    def data(self) -> np.ndarray:
-        """The underlying ndarray. Assign to replace it (e.g. to load weights)."""
+    def data(self) -> Tensor:
+        """The same memory as a tensor without history (``requires_grad`` False), as in
+        PyTorch: ``p.data -= lr * p.grad`` and ``w.data.normal_()`` change ``p`` and ``w``
+        without being recorded. Assign a Tensor or an ndarray to replace the values.
+
+        Unlike PyTorch, writes through ``.data`` count as in-place changes of the tensor, so
+        a graph that saved its old values refuses to backward rather than use new ones.
+        """
         self._read(".data")
-        storage_of(self).expose(self._data)
-        return self._data
+        return Alias.apply(self)
 
     @data.setter
     def data(self, value: Any) -> None:
-        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if isinstance(value, Tensor):
+            array = value._data
+            storage = storage_of(value)  # shared memory: shared version counter
+        else:
+            array = value if isinstance(value, np.ndarray) else to_array(value)
+            storage = None
         if array.dtype.kind != "f" and self._requires_grad:
-            array = array.astype(self._data.dtype)
+            array, storage = array.astype(self._data.dtype), None
         self._data = array
-        self._storage = None  # new memory: whatever was saved keeps the old array intact
+        self._storage = storage  # new memory: whatever was saved keeps the old array intact
+        if storage is None and array is value:
+            storage_of(self).expose(array)  # the caller holds this array: raw writes possible
 
     @property
     def grad(self) -> Tensor | None:
@@ -108,7 +137,7 @@ class Tensor:
                     f"grad: assigned value must be a Tensor or None, got {type(value).__name__}"
                 )
             if value.shape != self.shape:
-                raise ValueError(
+                raise RuntimeError(
                     f"grad: assigned gradient has shape {value.shape} but the tensor has "
                     f"shape {self.shape}"
                 )
@@ -219,7 +248,7 @@ class Tensor:
         >>> v = tg.Tensor([0.0, 0.0, 0.0], requires_grad=True)
         >>> handle = v.register_hook(lambda grad: grad * 2)
         >>> v.backward(tg.Tensor([1.0, 2.0, 3.0])); v.grad
-        Tensor([2., 4., 6.])
+        tensor([2., 4., 6.])
         >>> handle.remove()
         """
         if not self._requires_grad:
@@ -266,27 +295,60 @@ class Tensor:
 
     @property
     def dtype(self) -> np.dtype:
-        """The NumPy dtype of the elements."""
+        """The NumPy dtype of the elements (equal to ``tg.float32``...)."""
         return self._data.dtype
+
+    @property
+    def device(self) -> Any:
+        """Where the tensor lives: always ``device(type='cpu')``."""
+        return CPU
+
+    is_cuda = False
+    is_cpu = True
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the size of dimension ``dim``."""
-        return self._data.shape if dim is None else self._data.shape[dim]
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[normalize_dim(dim, self._data.ndim, "size")]
 
     def dim(self) -> int:
         """The number of dimensions."""
         return self._data.ndim
 
+    ndimension = dim
+
     def numel(self) -> int:
         """The number of elements."""
         return self._data.size
 
-    def numpy(self) -> np.ndarray:
+    nelement = numel
+
+    def element_size(self) -> int:
+        """The size of one element in bytes."""
+        return self._data.itemsize
+
+    def stride(self, dim: int | None = None) -> Any:
+        """The step between elements of each dimension, in elements (0 where broadcast)."""
+        strides = tuple(step // self._data.itemsize for step in self._data.strides)
+        return strides if dim is None else strides[normalize_dim(dim, self._data.ndim, "stride")]
+
+    def is_floating_point(self) -> bool:
+        """True for floating dtypes."""
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        """True when the elements are laid out in row-major order without gaps."""
+        return bool(self._data.flags.c_contiguous)
+
+    def numpy(self, force: bool = False) -> np.ndarray:
         """The data as an ndarray (shared, not copied)."""
-        return self.data
+        self._read(".data")
+        storage_of(self).expose(self._data)
+        return self._data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        array = self.data
+        array = self.numpy()
         return array if dtype is None else array.astype(dtype)
 
     def _read(self, what: str) -> None:
@@ -298,9 +360,9 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         self._read("item()")
         if self._data.size != 1:
-            raise ValueError(
-                f"item: only a tensor with one element can be converted to a Python number, "
-                f"this one has shape {self.shape}"
+            raise RuntimeError(
+                f"item: a Tensor with {self._data.size} elements cannot be converted to a "
+                f"Python number (shape {self.shape}); index one element first, or use tolist()"
             )
         return self._data.item()
 
@@ -343,17 +405,34 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", precision=4, prefix="Tensor(")
-        extras = []
-        if self._data.dtype != dtypes.get_default_dtype() or self._data.dtype.kind != "f":
-            extras.append(f"dtype={self._data.dtype}")
+        return printing.tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError(
+                f"unsupported format string {spec!r} passed to Tensor.__format__: only 0-d "
+                "tensors take a format spec; format x.item() or x.tolist() instead"
+            )
+        return repr(self)
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
         if self._grad_fn is not None:
-            extras.append(f"grad_fn={self._grad_fn!r}")
-        elif self._requires_grad:
-            extras.append("requires_grad=True")
-        if self.name:
-            extras.append(f"name={self.name!r}")
-        return "Tensor(" + body + "".join(", " + extra for extra in extras) + ")"
+            raise RuntimeError(
+                "deepcopy: only tensors created by the user (graph leaves) support the "
+                "deepcopy protocol; detach() it first"
+            )
+        copied = object.__new__(type(self))  # a Parameter stays a Parameter
+        copied._data = self._data.copy()
+        copied._hooks = copied._storage = copied._view = copied._grad_fn = None
+        copied._requires_grad, copied._output_nr, copied.name = self._requires_grad, 0, self.name
+        grad = self._grad
+        copied._grad = None if grad is None else Tensor._make(grad._data.copy(), False, None)
+        memo[id(self)] = copied
+        if hasattr(self, "__dict__"):  # a subclass with attributes of its own
+            copied.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return copied
 
     def _mutable_data(self) -> np.ndarray:
         """The data array, ready for an in-place update by library code (optimizers).
@@ -372,14 +451,20 @@ class Tensor:
 
     # -- operations (each defined once in tinygrad_fr/methods/) ----------------------------
 
-    # arithmetic and comparisons
+    # arithmetic, comparisons and bitwise logic
     __add__, __radd__ = arithmetic.__add__, arithmetic.__radd__
     __sub__, __rsub__ = arithmetic.__sub__, arithmetic.__rsub__
     __mul__, __rmul__ = arithmetic.__mul__, arithmetic.__rmul__
     __truediv__, __rtruediv__ = arithmetic.__truediv__, arithmetic.__rtruediv__
+    __floordiv__, __rfloordiv__ = arithmetic.__floordiv__, arithmetic.__rfloordiv__
+    __mod__, __rmod__ = arithmetic.__mod__, arithmetic.__rmod__
     __pow__, __rpow__ = arithmetic.__pow__, arithmetic.__rpow__
     __matmul__, __rmatmul__ = arithmetic.__matmul__, arithmetic.__rmatmul__
     __neg__, __pos__, __abs__ = arithmetic.__neg__, arithmetic.__pos__, arithmetic.__abs__
+    __invert__ = arithmetic.__invert__
+    __and__, __rand__ = arithmetic.__and__, arithmetic.__rand__
+    __or__, __ror__ = arithmetic.__or__, arithmetic.__ror__
+    __xor__, __rxor__ = arithmetic.__xor__, arithmetic.__rxor__
     __lt__, __le__, __gt__, __ge__ = (
         arithmetic.__lt__, arithmetic.__le__, arithmetic.__gt__, arithmetic.__ge__,
     )  # fmt: skip
@@ -387,46 +472,98 @@ class Tensor:
     add, sub, mul, div, pow = (
         arithmetic.add, arithmetic.sub, arithmetic.mul, arithmetic.div, arithmetic.pow,
     )  # fmt: skip
+    subtract, multiply, divide, true_divide = sub, mul, div, arithmetic.true_divide
+    floor_divide, remainder, fmod = arithmetic.floor_divide, arithmetic.remainder, arithmetic.fmod
     matmul, neg = arithmetic.matmul, arithmetic.neg
+    negative = neg
     lt, le, gt, ge, eq, ne = (
         arithmetic.lt, arithmetic.le, arithmetic.gt, arithmetic.ge, arithmetic.eq, arithmetic.ne,
+    )  # fmt: skip
+    less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+    logical_not, logical_and, logical_or, logical_xor = (
+        arithmetic.logical_not, arithmetic.logical_and, arithmetic.logical_or,
+        arithmetic.logical_xor,
+    )  # fmt: skip
+    bitwise_not, bitwise_and, bitwise_or, bitwise_xor = (
+        arithmetic.bitwise_not, arithmetic.bitwise_and, arithmetic.bitwise_or,
+        arithmetic.bitwise_xor,
     )  # fmt: skip
 
     # element-wise functions
     exp, log, sqrt, abs, square = (
         pointwise.exp, pointwise.log, pointwise.sqrt, pointwise.abs, pointwise.square,
     )  # fmt: skip
+    absolute = pointwise.abs
     tanh, sigmoid, relu, leaky_relu = (
         pointwise.tanh, pointwise.sigmoid, pointwise.relu, pointwise.leaky_relu,
     )  # fmt: skip
+    sin, cos, tan, asin, acos, atan, atan2 = (
+        pointwise.sin, pointwise.cos, pointwise.tan, pointwise.asin, pointwise.acos,
+        pointwise.atan, pointwise.atan2,
+    )  # fmt: skip
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+    sinh, cosh, asinh, acosh, atanh = (
+        pointwise.sinh, pointwise.cosh, pointwise.asinh, pointwise.acosh, pointwise.atanh,
+    )  # fmt: skip
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+    log1p, expm1, log2, log10, exp2 = (
+        pointwise.log1p, pointwise.expm1, pointwise.log2, pointwise.log10, pointwise.exp2,
+    )  # fmt: skip
+    rsqrt, reciprocal, erf = pointwise.rsqrt, pointwise.reciprocal, pointwise.erf
+    sign, floor, ceil, round, trunc, frac = (
+        pointwise.sign, pointwise.floor, pointwise.ceil, pointwise.round, pointwise.trunc,
+        pointwise.frac,
+    )  # fmt: skip
+    sgn, fix = sign, trunc
+    isnan, isinf, isfinite = pointwise.isnan, pointwise.isinf, pointwise.isfinite
     clamp = clip = pointwise.clamp
     maximum, minimum = pointwise.maximum, pointwise.minimum
 
-    # reductions
+    # reductions and scans
     sum, mean, amax, amin = reductions.sum, reductions.mean, reductions.amax, reductions.amin
     max, min, argmax, argmin = (
         reductions.max, reductions.min, reductions.argmax, reductions.argmin,
     )  # fmt: skip
+    prod, logsumexp, norm = reductions.prod, reductions.logsumexp, reductions.norm
     var, std = reductions.var, reductions.std
+    cumsum, cumprod = reductions.cumsum, reductions.cumprod
     softmax, log_softmax = reductions.softmax, reductions.log_softmax
-    any, all = reductions.any, reductions.all
+    any, all, count_nonzero = reductions.any, reductions.all, reductions.count_nonzero
+
+    # matrix products
+    mm, bmm, mv, dot, outer = linalg.mm, linalg.bmm, linalg.mv, linalg.dot, linalg.outer
+    inner, ger = linalg.dot, linalg.outer
 
     # shapes
     reshape = view = shapes.reshape
+    view_as, reshape_as, expand_as = shapes.view_as, shapes.view_as, shapes.expand_as
     flatten, squeeze, unsqueeze = shapes.flatten, shapes.squeeze, shapes.unsqueeze
     permute, expand, broadcast_to = shapes.permute, shapes.expand, shapes.broadcast_to
     transpose = swapaxes = shapes.transpose
+    t, repeat, flip = shapes.t, shapes.repeat, shapes.flip
+    chunk, split, unbind, narrow = shapes.chunk, shapes.split, shapes.unbind, shapes.narrow
+    tril, triu = shapes.tril, shapes.triu
     T = property(shapes.reversed_dims, doc="All dimensions reversed (a matrix transposed).")
     mT = property(shapes.last_two_swapped, doc="The last two dimensions swapped.")  # noqa: N815
 
     # indexing
     __getitem__ = indexing.getitem
     __setitem__ = inplace.setitem
+    index_select, gather, masked_fill = indexing.index_select, indexing.gather, indexing.masked_fill
+    masked_select, nonzero, where = indexing.masked_select, indexing.nonzero, indexing.where_method
 
-    # dtype and copies
-    to = type = astype = conversion.to
-    float, double, long = conversion.float, conversion.double, conversion.long
+    # dtypes, devices and copies
+    to, type, type_as, astype = conversion.to, conversion.type, conversion.type_as, conversion.to
+    float, double, half, long, int, short, bool, byte = (
+        conversion.float, conversion.double, conversion.half, conversion.long, conversion.int,
+        conversion.short, conversion.bool, conversion.byte,
+    )  # fmt: skip
+    cpu, cuda = conversion.cpu, conversion.cuda
     clone, contiguous = conversion.clone, conversion.contiguous
+    new_tensor, new_zeros, new_ones, new_full, new_empty = (
+        conversion.new_tensor, conversion.new_zeros, conversion.new_ones, conversion.new_full,
+        conversion.new_zeros,
+    )  # fmt: skip
 
     # in place
     add_, sub_, mul_, div_, pow_ = (
@@ -435,12 +572,48 @@ class Tensor:
     __iadd__, __isub__, __imul__, __itruediv__ = (
         inplace.add_, inplace.sub_, inplace.mul_, inplace.div_,
     )  # fmt: skip
+    __ifloordiv__, __imod__, __ipow__ = inplace.floor_divide_, inplace.remainder_, inplace.pow_
+    __iand__, __ior__, __ixor__ = inplace.bitwise_and_, inplace.bitwise_or_, inplace.bitwise_xor_
+    floor_divide_, remainder_ = inplace.floor_divide_, inplace.remainder_
     neg_, exp_, log_, sqrt_, abs_ = (
         inplace.neg_, inplace.exp_, inplace.log_, inplace.sqrt_, inplace.abs_,
     )  # fmt: skip
     tanh_, sigmoid_, relu_ = inplace.tanh_, inplace.sigmoid_, inplace.relu_
+    sin_, cos_, tan_, square_, reciprocal_, rsqrt_ = (
+        inplace.sin_, inplace.cos_, inplace.tan_, inplace.square_, inplace.reciprocal_,
+        inplace.rsqrt_,
+    )  # fmt: skip
+    log1p_, expm1_, sign_, floor_, ceil_, round_, trunc_, frac_ = (
+        inplace.log1p_, inplace.expm1_, inplace.sign_, inplace.floor_, inplace.ceil_,
+        inplace.round_, inplace.trunc_, inplace.frac_,
+    )  # fmt: skip
     clamp_ = clip_ = inplace.clamp_
-    zero_, fill_, copy_ = inplace.zero_, inplace.fill_, inplace.copy_
+    zero_, fill_, copy_, masked_fill_ = (
+        inplace.zero_, inplace.fill_, inplace.copy_, inplace.masked_fill_,
+    )  # fmt: skip
+    normal_, uniform_, random_, bernoulli_, exponential_ = (
+        inplace.normal_, inplace.uniform_, inplace.random_, inplace.bernoulli_,
+        inplace.exponential_,
+    )  # fmt: skip
+    unsqueeze_, squeeze_, t_ = inplace.unsqueeze_, inplace.squeeze_, inplace.t_
+
+
+class Size(tuple):
+    """A shape, as ``torch.Size``: a tuple of ints (``.shape`` itself is a plain tuple)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return math.prod(self)
+
+
+def _is_size(value: Any) -> bool:
+    """``Tensor(3)`` and ``Tensor(tg.Size([2, 3]))`` give sizes, as in PyTorch."""
+    return (isinstance(value, int) and not isinstance(value, bool)) or isinstance(value, Size)
 
 
 def reset_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:

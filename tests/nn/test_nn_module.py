@@ -45,7 +45,7 @@ def test_parameter_can_be_frozen_at_construction():
 
 def test_parameter_repr_says_parameter_containing():
     assert repr(nn.Parameter(tg.zeros(2))) == (
-        "Parameter containing:\nTensor([0., 0.], requires_grad=True)"
+        "Parameter containing:\ntensor([0., 0.], requires_grad=True)"
     )
 
 

@@ -12,18 +12,19 @@ from typing import Any
 import numpy as np
 
 
-def forward_error(cls: type, arrays: list, error: ValueError) -> ValueError:
-    """NumPy's error rephrased to name the op and the shapes of its inputs."""
+def forward_error(cls: type, arrays: list, error: ValueError) -> RuntimeError:
+    """NumPy's error rephrased to name the op and the shapes of its inputs, as a RuntimeError
+    (PyTorch's class for shape mismatches)."""
     ufunc = next((a for a in arrays if isinstance(a, np.ufunc)), None)
     name = ufunc.__name__ if ufunc is not None else cls.__name__.lower()
     shapes = [tuple(a.shape) for a in arrays if isinstance(a, np.ndarray)]
     if "broadcast" in str(error):
         listed = " and ".join(str(shape) for shape in shapes)
-        return ValueError(
+        return RuntimeError(
             f"{name}: cannot broadcast shapes {listed}: compared from the right, each pair "
             "of dimensions must be equal or one of them 1. Reshape or unsqueeze an operand."
         )
-    return ValueError(f"{name}: {error} (input shapes {', '.join(map(str, shapes))})")
+    return RuntimeError(f"{name}: {error} (input shapes {', '.join(map(str, shapes))})")
 
 
 def check_forward(cls: type, out: np.ndarray, arrays: list) -> None:

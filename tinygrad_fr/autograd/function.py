@@ -74,7 +74,7 @@ class Function:
     ...         return grad * 3 * x * x
     >>> x = tg.Tensor([2.0], requires_grad=True)
     >>> Cube.apply(x).backward(tg.ones(1)); x.grad
-    Tensor([12.])
+    tensor([12.])
     """
 
     _is_node = True  # Tensor has False: tells the engine an edge's target is a node, not a leaf

@@ -21,8 +21,8 @@ class Neuron(nn.Module):
 
     def __init__(self, weights: list[float], bias: float) -> None:
         super().__init__()
-        self.weights = nn.Parameter(tg.tensor(weights))
-        self.bias = nn.Parameter(tg.tensor(bias))
+        self.weights = nn.Parameter(tg.Tensor(weights))  # tg.Tensor: floats, as torch.Tensor
+        self.bias = nn.Parameter(tg.tensor(float(bias)))
 
     def forward(self, inputs: tg.Tensor) -> tg.Tensor:
         """Weight the inputs, add the bias, then apply the activation."""
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> None:
 
     print("0.1.2 Un neurone : w = [0, 1], b = 4, x = [2, 3]")
     n = Neuron([0, 1], 4)
-    x = tg.tensor([2, 3])
+    x = tg.Tensor([2, 3])
     print(n.feedforward(x).item())  # 0.9990889488055994
 
     print("0.2.2 Le réseau 2-2-1 (tous les neurones : w = [0, 1], b = 0), x = [2, 3]")
@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> None:
     print(sequential_network()(x).item())
 
     print("0.3.3 Perte MSE : y_true = [1, 0, 0, 1], y_pred = [0, 0, 0, 0]")
-    y_true = tg.tensor([1, 0, 0, 1])
-    y_pred = tg.tensor([0, 0, 0, 0])
+    y_true = tg.Tensor([1, 0, 0, 1])
+    y_pred = tg.Tensor([0, 0, 0, 0])
     print(F.mse_loss(y_pred, y_true).item())  # 0.5
 
 

@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> None:
     for layer in (hidden, output):
         nn.init.ones_(layer.weight)
         nn.init.zeros_(layer.bias)
-    x = tg.tensor([-2, -1])  # Alice: weight - 135 lb, height - 66 in
-    y_true = tg.tensor([1])  # female
+    x = tg.Tensor([-2, -1])  # Alice: weight - 135 lb, height - 66 in
+    y_true = tg.Tensor([1])  # female
 
     h = hidden(x).sigmoid()  # [h1, h2]
     y_pred = output(h).sigmoid()

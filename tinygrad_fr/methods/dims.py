@@ -8,7 +8,8 @@ import numpy as np
 
 
 def normalize_dims(dims: Any, ndim: int, op: str) -> tuple[int, ...] | None:
-    """``dims`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
+    """``dims`` (None, an int or a sequence) as a sorted tuple of non-negative axes (empty for
+    a 0-d tensor, whose only valid dims are 0 and -1)."""
     if dims is None:
         return None
     if isinstance(dims, (int, np.integer)):
@@ -22,7 +23,9 @@ def normalize_dims(dims: Any, ndim: int, op: str) -> tuple[int, ...] | None:
         )
     axes = [normalize_dim(dim, ndim, op) for dim in items]
     if len(set(axes)) != len(axes):
-        raise ValueError(f"{op}: dim {dims} names the same axis twice")
+        raise RuntimeError(f"{op}: dim {dims} names the same axis twice")
+    if ndim == 0:
+        return ()  # dim 0 or -1 of a 0-d tensor: nothing to reduce, as in PyTorch
     return tuple(sorted(axes))
 
 

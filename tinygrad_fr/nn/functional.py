@@ -114,7 +114,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     >>> import tinygrad_fr as tg
     >>> F = tg.nn.functional
     >>> F.dropout(tg.ones(4), p=0.5, training=False)
-    Tensor([1., 1., 1., 1.])
+    tensor([1., 1., 1., 1.])
     """
     check_probability(p, "dropout")
     x = as_tensor(input, "dropout")

@@ -82,7 +82,7 @@ def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.functional.mse_loss(tg.Tensor([1.0, 3.0]), tg.Tensor([0.0, 1.0]))
-    Tensor(2.5)
+    tensor(2.5000)
     """
     check_reduction(reduction, "mse_loss")
     x = _input(input, "mse_loss")
@@ -118,7 +118,7 @@ def binary_cross_entropy(
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.functional.binary_cross_entropy(tg.Tensor([0.5]), tg.Tensor([1.0]))
-    Tensor(0.6931)
+    tensor(0.6931)
     """
     op = "binary_cross_entropy"
     check_reduction(reduction, op)
@@ -154,7 +154,7 @@ def binary_cross_entropy_with_logits(
     >>> import tinygrad_fr as tg
     >>> F = tg.nn.functional
     >>> F.binary_cross_entropy_with_logits(tg.Tensor([0.0, 1000.0]), tg.Tensor([1.0, 1.0]))
-    Tensor(0.3466)
+    tensor(0.3466)
     """
     op = "binary_cross_entropy_with_logits"
     check_reduction(reduction, op)
@@ -271,7 +271,7 @@ def cross_entropy(
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.functional.cross_entropy(tg.Tensor([[1e4, -1e4]]), tg.Tensor([1]))
-    Tensor(20000.)
+    tensor(20000.)
     """
     op = "cross_entropy"
     check_reduction(reduction, op)

@@ -106,7 +106,7 @@ class Dropout(Module):
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.Dropout(0.5).eval()(tg.ones(3))
-    Tensor([1., 1., 1.])
+    tensor([1., 1., 1.])
     """
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:

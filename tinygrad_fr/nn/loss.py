@@ -33,7 +33,7 @@ class MSELoss(_Loss):
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.MSELoss()(tg.Tensor([1.0, 3.0]), tg.Tensor([0.0, 1.0]))
-    Tensor(2.5)
+    tensor(2.5000)
     """
 
     def __init__(self, *, reduction: str = "mean") -> None:

@@ -25,7 +25,7 @@ class Parameter(Tensor):
     >>> import tinygrad_fr as tg
     >>> tg.nn.Parameter(tg.zeros(2))
     Parameter containing:
-    Tensor([0., 0.], requires_grad=True)
+    tensor([0., 0.], requires_grad=True)
     """
 
     __slots__ = ()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from . import elementwise, linalg, loss, movement, nondiff, reduce
+from . import elementwise, linalg, loss, movement, nondiff, reduce, rounding, scan, unary
 
 # Every built-in primitive; the op table test requires a row for each.
 PRIMITIVES = (
-    elementwise.PRIMITIVES + reduce.PRIMITIVES + movement.PRIMITIVES + linalg.PRIMITIVES
-    + loss.PRIMITIVES + nondiff.PRIMITIVES
+    elementwise.PRIMITIVES + unary.PRIMITIVES + rounding.PRIMITIVES + reduce.PRIMITIVES
+    + scan.PRIMITIVES + movement.PRIMITIVES + linalg.PRIMITIVES + loss.PRIMITIVES
+    + nondiff.PRIMITIVES
 )  # fmt: skip

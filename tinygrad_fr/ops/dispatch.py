@@ -31,9 +31,68 @@ def log(x: Any) -> Any:
     """Element-wise natural logarithm (a Python number stays a Python number)."""
     if is_tensor(x):
         return x.log()
-    if isinstance(x, (int, float)):
+    if isinstance(x, (int, float)) and x > 0:
         return math.log(x)
-    return np.log(x)
+    return np.log(x)  # nan for a negative number, as PyTorch (math.log would raise)
+
+
+def sqrt(x: Any) -> Any:
+    """Element-wise square root."""
+    return x.sqrt() if is_tensor(x) else np.sqrt(x)
+
+
+def sin(x: Any) -> Any:
+    """Element-wise sine."""
+    return x.sin() if is_tensor(x) else np.sin(x)
+
+
+def cos(x: Any) -> Any:
+    """Element-wise cosine."""
+    return x.cos() if is_tensor(x) else np.cos(x)
+
+
+def sinh(x: Any) -> Any:
+    """Element-wise hyperbolic sine."""
+    return x.sinh() if is_tensor(x) else np.sinh(x)
+
+
+def cosh(x: Any) -> Any:
+    """Element-wise hyperbolic cosine."""
+    return x.cosh() if is_tensor(x) else np.cosh(x)
+
+
+def sign(x: Any) -> Any:
+    """Element-wise sign, as a constant (its derivative is zero almost everywhere)."""
+    return np.sign(constant(x))
+
+
+def abs(x: Any) -> Any:  # noqa: A001 - the one spelling for arrays and Tensors
+    """Element-wise absolute value."""
+    return x.abs() if is_tensor(x) else np.abs(x)
+
+
+def cumsum(x: Any, axis: int) -> Any:
+    """Running sum along ``axis``."""
+    return x.cumsum(axis) if is_tensor(x) else np.cumsum(x, axis=axis)
+
+
+def cumprod(x: Any, axis: int) -> Any:
+    """Running product along ``axis``."""
+    return x.cumprod(axis) if is_tensor(x) else np.cumprod(x, axis=axis)
+
+
+def flip(x: Any, axis: int) -> Any:
+    """``x`` in reverse order along ``axis``."""
+    return x.flip(axis) if is_tensor(x) else np.flip(x, axis)
+
+
+def concatenate(items: list, axis: int) -> Any:
+    """Join arrays (or Tensors, if any is one) along ``axis``."""
+    if any(is_tensor(item) for item in items):
+        from .movement import Cat  # movement imports this module
+
+        return Cat.apply(axis, *items)
+    return np.concatenate(items, axis=axis)
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:

@@ -86,7 +86,8 @@ class Div(Primitive):
 
 
 class Pow(Primitive):
-    """out = x ** y;  dx = grad * y * x**(y-1), dy = grad * out * log(x)  (0 where x == 0)"""
+    """out = x ** y;  dx = grad * y * x**(y-1) (0 where y == 0), dy = grad * out * log(x)
+    (0 where x == 0 and y >= 0): PyTorch's values at x == 0, nan for a negative base"""
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -100,13 +101,25 @@ class Pow(Primitive):
         x, y, out = ctx.saved_tensors
         needs_x, needs_y = ctx.next_edges
         grad_x = grad_y = None
-        if needs_x is not None:
-            grad_x = grad * y * x ** (y - 1) if not _is_number(y, 2) else grad * 2 * x
-        if needs_y is not None:
-            # As in PyTorch, the exponent's gradient is 0 where the base is 0.
-            base = constant(x)
-            safe_x = where(base == 0, 1.0, x) if np.any(base == 0) else x
-            grad_y = grad * out * log(safe_x)
+        # log of a negative base is nan and 0 ** -1 is inf, as in PyTorch: no warnings
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if needs_x is not None:
+                if _is_number(y, 2):
+                    grad_x = grad * 2 * x
+                elif isinstance(y, (int, float)):
+                    grad_x = grad * y * x ** (y - 1) if y != 0 else np.zeros_like(constant(grad))
+                else:
+                    # PyTorch's mask, where y == 0 (0 * 0 ** -1 would be nan): its second
+                    # derivative in y is 0 there too
+                    zero_exponent = constant(y) == 0
+                    grad_x = grad * y * x ** (y - 1)
+                    if np.any(zero_exponent):
+                        grad_x = where(zero_exponent, 0.0, grad_x)
+            if needs_y is not None:
+                base, exponent = constant(x), constant(y)
+                flat = (base == 0) & (exponent >= 0)
+                safe_x = where(flat, 1.0, x) if np.any(flat) else x
+                grad_y = grad * out * log(safe_x)
         return grad_x, grad_y
 
 
@@ -271,7 +284,7 @@ class Clamp(Primitive):
     """out = min(max(x, low), high);  dx = grad where low <= x <= high (as in PyTorch)"""
 
     @staticmethod
-    def forward(ctx: Any, x: Any, low: float | None, high: float | None) -> Any:
+    def forward(ctx: Any, x: Any, low: Any, high: Any) -> Any:
         inside = np.ones(x.shape, dtype=bool)
         if low is not None:
             inside &= x >= low

@@ -1,4 +1,5 @@
-"""Ops without a gradient: comparisons, arg-max/min, any/all, and the alias behind detach.
+"""Ops without a gradient: comparisons, arg-max/min, any/all, bitwise logic, nonzero, and the
+alias behind detach.
 
 They still go through an op so that every tensor a computation produces comes from a
 recorded step (see :mod:`tinygrad_fr.jit`).
@@ -30,11 +31,29 @@ class ArgExtremum(NonDifferentiable):
 
 
 class Truth(NonDifferentiable):
-    """out = reduce(x) with ``reduce`` np.any or np.all"""
+    """out = reduce(x) over ``axes`` with ``reduce`` np.any or np.all (np.count_nonzero)"""
 
     @staticmethod
-    def forward(ctx: Any, x: Any, reduce: Any) -> Any:
-        return reduce(x)
+    def forward(ctx: Any, x: Any, reduce: Any, axes: Any = None, keepdims: bool = False) -> Any:
+        if reduce is np.count_nonzero:
+            return np.asarray(reduce(x, axis=axes, keepdims=keepdims), dtype=np.int64)
+        return reduce(x, axis=axes, keepdims=keepdims)
+
+
+class Bitwise(NonDifferentiable):
+    """out = ufunc(x, y) (or ufunc(x) when y is None): and, or, xor, not of bools or integers"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, ufunc: Any) -> Any:
+        return ufunc(x) if y is None else ufunc(x, y)
+
+
+class NonZero(NonDifferentiable):
+    """out = the indices of the non-zero elements, one row each, as int64"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return np.argwhere(x).astype(np.int64)
 
 
 class Alias(NonDifferentiable):
@@ -47,4 +66,4 @@ class Alias(NonDifferentiable):
         return x
 
 
-PRIMITIVES = (Compare, ArgExtremum, Truth, Alias)
+PRIMITIVES = (Compare, ArgExtremum, Truth, Bitwise, NonZero, Alias)

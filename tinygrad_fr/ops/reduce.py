@@ -11,8 +11,11 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Primitive
-from .dispatch import broadcast_to, exp
+from . import dispatch as d
+from .dispatch import broadcast_to, constant, exp
+from .elementwise import where
 from .movement import index_add
+from .scan import exclusive_product
 
 
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -155,4 +158,83 @@ class LogSoftmax(Primitive):
         return grad - exp(out) * grad.sum(axis=ctx.axis, keepdims=True)
 
 
-PRIMITIVES = (Sum, Mean, Amax, Amin, ExtremumAlong, Softmax, LogSoftmax)
+def _kept(ctx: Any, value: Any) -> Any:
+    """A reduction's output (or its gradient) with the reduced axes back as size 1."""
+    return value if ctx.keepdims else value.reshape(kept_shape(ctx.in_shape, ctx.axes))
+
+
+class Prod(Primitive):
+    """out = product of x over ``axes`` (one axis, or all);  dx = grad * the product of the
+    other elements (out / x when no element is zero)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: tuple | None, keepdims: bool) -> Any:
+        ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+        out = np.prod(x, axis=axes, keepdims=keepdims)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, out = ctx.saved_tensors
+        grad, out = _kept(ctx, grad), _kept(ctx, out)
+        if np.all(constant(x) != 0):
+            return grad * out / x
+        if ctx.axes is None:
+            others = exclusive_product(x.reshape((-1,)), 0).reshape(ctx.in_shape)
+        else:
+            others = exclusive_product(x, ctx.axes[0])
+        return grad * others
+
+
+class LogSumExp(Primitive):
+    """out = log(sum(exp(x))) over ``axes``, computed stably;  dx = grad * exp(x - out)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: tuple | None, keepdims: bool) -> Any:
+        ctx.in_shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
+        if x.size:
+            peak = np.max(x, axis=axes, keepdims=True)
+            peak = np.where(np.isfinite(peak), peak, 0).astype(x.dtype)  # all -inf: -inf
+        else:
+            peak = np.zeros(kept_shape(x.shape, axes), x.dtype)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.exp(x - peak).sum(axis=axes, keepdims=True)) + peak
+        if not keepdims:
+            out = out.reshape(()) if axes is None else np.squeeze(out, axis=axes)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, out = ctx.saved_tensors
+        return _kept(ctx, grad) * exp(x - _kept(ctx, out))
+
+
+class Norm(Primitive):
+    """out = (sum |x|**p)**(1/p) over ``axes``;  dx = grad * sign(x) |x|**(p-1) / out**(p-1),
+    0 where out == 0 (PyTorch's formula; p = 1, 2, ±inf, 0 are composites on Tensor)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: float, axes: tuple | None, keepdims: bool) -> Any:
+        ctx.in_shape, ctx.axes, ctx.keepdims, ctx.p = x.shape, axes, keepdims, p
+        out = np.sum(np.abs(x) ** p, axis=axes, keepdims=keepdims) ** (1.0 / p)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, out = ctx.saved_tensors
+        grad, out, p = _kept(ctx, grad), _kept(ctx, out), ctx.p
+        if p < 1:
+            zero = constant(x) == 0
+            scaled = d.sign(x) * where(zero, 0.0, where(zero, 1.0, d.abs(x)) ** (p - 1))
+            return scaled * grad * out ** (1 - p)
+        flat = constant(out) == 0
+        scale = where(flat, 0.0, grad / where(flat, 1.0, out) ** (p - 1))
+        if p < 2:
+            return d.sign(x) * d.abs(x) ** (p - 1) * scale
+        return x * d.abs(x) ** (p - 2) * scale
+
+
+PRIMITIVES = (Sum, Mean, Amax, Amin, ExtremumAlong, Softmax, LogSoftmax, Prod, LogSumExp, Norm)

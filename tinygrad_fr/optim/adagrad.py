@@ -25,7 +25,7 @@ class Adagrad(Optimizer):
     >>> (w * w).sum().backward()
     >>> optimizer.step()
     >>> w
-    Tensor([ 0.9, -1.9], requires_grad=True)
+    tensor([ 0.9000, -1.9000], requires_grad=True)
     """
 
     def __init__(

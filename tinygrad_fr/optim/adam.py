@@ -27,7 +27,7 @@ class Adam(Optimizer):
     >>> (w * w).sum().backward()
     >>> optimizer.step()
     >>> w
-    Tensor([ 0.9, -1.9], requires_grad=True)
+    tensor([ 0.9000, -1.9000], requires_grad=True)
     """
 
     _decoupled_weight_decay = False

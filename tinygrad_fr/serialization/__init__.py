@@ -40,7 +40,7 @@ def save(obj: Any, path: PathLike | IO[bytes]) -> None:
     >>> path = os.path.join(tempfile.mkdtemp(), "weights.safetensors")
     >>> tg.save({"w": tg.Tensor([1.0, 2.0]), "epoch": 3}, path)
     >>> tg.load(path)
-    {'w': Tensor([1., 2.]), 'epoch': 3}
+    {'w': tensor([1., 2.]), 'epoch': 3}
     """
     file_object = hasattr(path, "write")
     name = getattr(path, "name", None) if file_object else fspath(path, "save")
