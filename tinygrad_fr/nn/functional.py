@@ -6,10 +6,14 @@ re-exported. The modules of :mod:`tinygrad_fr.nn` are thin wrappers over these f
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ..autograd.inplace import apply_in_place
+from ..ops import activation
 from ..ops.elementwise import Dropout
 from ..ops.linalg import Linear as LinearOp
 from ..tensor import Tensor
@@ -17,15 +21,18 @@ from .functional_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
     l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 
 __all__ = [
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
-    "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss", "relu", "sigmoid",
-    "softmax", "tanh",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "elu",
+    "gelu", "huber_loss", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mish",
+    "mse_loss", "nll_loss", "relu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus",
+    "tanh",
 ]  # fmt: skip
 
 
@@ -79,14 +86,70 @@ def tanh(input: Tensor) -> Tensor:
     return as_tensor(input, "tanh").tanh()
 
 
+def _activate(input: Any, op: str, compute: Callable[[Tensor], Tensor], inplace: bool) -> Tensor:
+    """``compute(input)``, or written into ``input`` when ``inplace`` (as PyTorch's ``_``
+    forms: the input tensor is returned, its history rebased)."""
+    x = as_tensor(input, op)
+    if inplace:
+        return apply_in_place(x, op + "_", compute)
+    return compute(x)
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """Element-wise max(x, 0) (``inplace`` is accepted for PyTorch code; the result is new)."""
-    return as_tensor(input, "relu").relu()
+    """Element-wise max(x, 0); ``inplace=True`` writes the result into ``input``."""
+    return _activate(input, "relu", lambda x: x.relu(), inplace)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """Element-wise x if x > 0 else negative_slope * x (``inplace`` accepted, result new)."""
-    return as_tensor(input, "leaky_relu").leaky_relu(negative_slope)
+    """Element-wise x if x > 0 else negative_slope * x; ``inplace=True`` writes into ``input``."""
+    return _activate(input, "leaky_relu", lambda x: x.leaky_relu(negative_slope), inplace)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """Element-wise log(1 + e**(beta x)) / beta, and x itself where beta x > threshold.
+
+    >>> import tinygrad_fr as tg
+    >>> tg.nn.functional.softplus(tg.Tensor([0.0, 1000.0]))
+    Tensor([6.9315e-01, 1.0000e+03])
+    """
+    x = as_tensor(input, "softplus")
+    return activation.Softplus.apply(x, float(beta), float(threshold))
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """Element-wise x Φ(x), Φ the standard normal CDF; ``approximate='tanh'`` uses
+    x (1 + tanh(√(2/π) (x + 0.044715 x³))) / 2 instead.
+
+    >>> import tinygrad_fr as tg
+    >>> tg.nn.functional.gelu(tg.Tensor([-1.0, 0.0, 1.0]))
+    Tensor([-0.1587,  0.    ,  0.8413])
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(
+            f"gelu: approximate argument must be either none or tanh, got {approximate!r}"
+        )
+    return activation.GELU.apply(as_tensor(input, "gelu"), approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """Element-wise x sigmoid(x) (also called swish)."""
+    return _activate(input, "silu", activation.SiLU.apply, inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """Element-wise x if x > 0 else alpha (e**x - 1)."""
+    return _activate(input, "elu", lambda x: activation.ELU.apply(x, float(alpha)), inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """Element-wise x tanh(softplus(x))."""
+    return _activate(input, "mish", activation.Mish.apply, inplace)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """Element-wise log(sigmoid(x)) = -softplus(-x), stable for any x."""
+    x = as_tensor(input, "logsigmoid")
+    return -activation.Softplus.apply(-x, 1.0, math.inf)
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import elementwise, linalg, loss, movement, nondiff, reduce
+from . import activation, elementwise, linalg, loss, movement, nondiff, reduce
 
 # Every built-in primitive; the op table test requires a row for each.
 PRIMITIVES = (
     elementwise.PRIMITIVES + reduce.PRIMITIVES + movement.PRIMITIVES + linalg.PRIMITIVES
-    + loss.PRIMITIVES + nondiff.PRIMITIVES
+    + loss.PRIMITIVES + nondiff.PRIMITIVES + activation.PRIMITIVES
 )  # fmt: skip
