@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.grad_mode import no_grad
 from ..autograd.inplace import apply_in_place
+from ..functions import where
 from ..ops import activation
 from ..ops.elementwise import Dropout
 from ..ops.linalg import Linear as LinearOp
@@ -27,12 +29,13 @@ from .functional_loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from .functional_norm import batch_norm, layer_norm
 
 __all__ = [
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "elu",
-    "gelu", "huber_loss", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mish",
-    "mse_loss", "nll_loss", "relu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus",
-    "tanh",
+    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "dropout", "elu", "embedding", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu",
+    "linear", "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "one_hot", "relu",
+    "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh",
 ]  # fmt: skip
 
 
@@ -192,3 +195,89 @@ def check_probability(p: Any, op: str) -> None:
         raise TypeError(f"{op}: p must be a number in [0, 1], got {type(p).__name__}")
     if not 0 <= p <= 1:
         raise ValueError(f"{op}: probability p must be between 0 and 1, got {p}")
+
+
+def _indices(value: Any, op: str) -> np.ndarray:
+    """Integer indices (a Tensor, an array or a list) as an int64 array."""
+    array = value._data if isinstance(value, Tensor) else np.asarray(value)
+    if array.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"{op}: expected integer indices (int64, PyTorch's Long), got dtype {array.dtype}; "
+            "convert them with .long()"
+        )
+    return array.astype(np.int64, copy=False)
+
+
+def embedding(
+    input: Any,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """The rows of ``weight`` (num_embeddings, dim) picked by the integer ``input``: shape
+    ``input.shape + (dim,)``. Row ``padding_idx`` receives no gradient; with ``max_norm``,
+    the picked rows whose norm exceeds it are first rescaled in place (as PyTorch).
+
+    ``sparse=True`` is accepted: the gradient is then an ordinary dense one.
+
+    >>> import numpy as np, tinygrad_fr as tg
+    >>> weight = tg.Tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    >>> tg.nn.functional.embedding(np.array([2, 0]), weight)
+    Tensor([[4., 5.],
+            [0., 1.]])
+    """
+    indices = _indices(input, "embedding")
+    weight = as_tensor(weight, "embedding")
+    rows = weight.shape[0]
+    if indices.size and (indices.min() < -rows or indices.max() >= rows):
+        bad = indices[(indices < -rows) | (indices >= rows)].flat[0]
+        raise IndexError(
+            f"embedding: index {bad} is out of range for a weight of {rows} rows (shape "
+            f"{weight.shape}); indices must be in 0..{rows - 1}"
+        )
+    if scale_grad_by_freq:
+        raise NotImplementedError("embedding: scale_grad_by_freq=True is not supported")
+    if max_norm is not None:
+        _renormalize_rows(weight, np.unique(indices), max_norm, norm_type)
+    out = weight[indices]
+    if padding_idx is not None:
+        padding = indices == padding_idx % rows
+        if padding.any():  # the same values, but no gradient reaches the padding row
+            out = where(padding[..., None], out.detach(), out)
+    return out
+
+
+def _renormalize_rows(weight: Tensor, rows: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """Scale the given rows of ``weight`` in place to norm max_norm where it is exceeded."""
+    array = weight._data[rows]
+    norms = np.linalg.norm(array, ord=norm_type, axis=1)
+    too_long = norms > max_norm
+    if too_long.any():
+        scale = (max_norm / (norms[too_long] + 1e-7)).astype(array.dtype)
+        with no_grad():
+            weight._mutable_data()[rows[too_long]] *= scale[:, None]
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """int64 one-hot vectors of integer class indices: shape ``tensor.shape + (num_classes,)``
+    (num_classes=-1: one more than the largest index).
+
+    >>> import numpy as np, tinygrad_fr as tg
+    >>> tg.nn.functional.one_hot(np.array([0, 2]))
+    Tensor([[1, 0, 0],
+            [0, 0, 1]], dtype=int64)
+    """
+    indices = _indices(tensor, "one_hot")
+    if num_classes == -1:
+        num_classes = int(indices.max()) + 1 if indices.size else 0
+    if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
+        raise RuntimeError(
+            f"one_hot: class values must be in 0..{num_classes - 1}, got values from "
+            f"{indices.min()} to {indices.max()}"
+        )
+    out = np.zeros(indices.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, indices[..., None], 1, axis=-1)
+    return Tensor._make(out, False, None)
