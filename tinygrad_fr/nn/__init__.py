@@ -1,12 +1,13 @@
 """Neural-network building blocks, as torch.nn: Module, Parameter, layers, losses.
 
-``tg.nn.functional`` (usually imported as ``F``) holds the same operations as functions and
-``tg.nn.init`` the weight initialisations.
+``tg.nn.functional`` (usually imported as ``F``) holds the same operations as functions,
+``tg.nn.init`` the weight initialisations and ``tg.nn.utils`` gradient clipping and
+parameter vectors.
 """
 
 from __future__ import annotations
 
-from . import functional, init
+from . import functional, init, utils
 from .activation import (
     ELU,
     GELU,
@@ -43,5 +44,5 @@ __all__ = [
     "Embedding", "Flatten", "HuberLoss", "Identity", "L1Loss", "LayerNorm", "LeakyReLU", "Linear",
     "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict", "ModuleList", "NLLLoss",
     "Parameter", "ParameterDict", "ParameterList", "ReLU", "Sequential", "SiLU", "Sigmoid",
-    "SmoothL1Loss", "Softmax", "Softplus", "Tanh", "functional", "init",
+    "SmoothL1Loss", "Softmax", "Softplus", "Tanh", "functional", "init", "utils",
 ]  # fmt: skip
