@@ -87,13 +87,13 @@ from .functions import (
     unsqueeze,
     where,
 )  # fmt: skip
-from .rng import manual_seed
+from .rng import Generator, manual_seed
 from .serialization import load, save
 from .tensor import Tensor
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("nn", "optim", "data", "datasets", "testing", "viz", "jit")
+_LAZY_SUBMODULES = ("nn", "optim", "data", "utils", "datasets", "testing", "viz", "jit")
 
 
 def __getattr__(name: str) -> Any:
@@ -109,13 +109,13 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Function", "Tensor", "abs", "arange", "backward", "bool", "cat", "clamp", "detect_anomaly",
-    "double", "enable_grad", "exp", "eye", "flatten", "float", "float16", "float32", "float64",
-    "from_numpy", "full", "full_like", "get_default_dtype", "grad", "half", "inference_mode",
-    "int32", "int64", "is_anomaly_enabled", "is_grad_enabled", "linspace", "load", "log",
-    "log_softmax", "long", "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum",
-    "no_grad", "ones", "ones_like", "permute", "rand", "rand_like", "randn", "randn_like", "relu",
-    "reshape", "save", "set_default_dtype", "set_grad_enabled", "sigmoid", "softmax", "sqrt",
-    "squeeze", "stack", "sum", "tanh", "tensor", "transpose", "unsqueeze", "where", "zeros",
-    "zeros_like",
+    "Function", "Generator", "Tensor", "abs", "arange", "backward", "bool", "cat", "clamp",
+    "detect_anomaly", "double", "enable_grad", "exp", "eye", "flatten", "float", "float16",
+    "float32", "float64", "from_numpy", "full", "full_like", "get_default_dtype", "grad", "half",
+    "inference_mode", "int32", "int64", "is_anomaly_enabled", "is_grad_enabled", "linspace", "load",
+    "log", "log_softmax", "long", "manual_seed", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "no_grad", "ones", "ones_like", "permute", "rand", "rand_like", "randn",
+    "randn_like", "relu", "reshape", "save", "set_default_dtype", "set_grad_enabled", "sigmoid",
+    "softmax", "sqrt", "squeeze", "stack", "sum", "tanh", "tensor", "transpose", "unsqueeze",
+    "where", "zeros", "zeros_like",
 ]  # fmt: skip
