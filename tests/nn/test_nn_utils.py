@@ -53,7 +53,8 @@ def test_clip_grad_norm_accepts_one_tensor_and_a_generator():
     model(tg.ones(4, 3)).sum().backward()
     clip_grad_norm_(model.weight, 0.1)
     assert np.linalg.norm(model.weight.grad.numpy()) <= 0.1 + 1e-6
-    clip_grad_norm_(model.parameters(), 0.1)
+    clip_grad_norm_(model.parameters(), 0.1)  # a generator: read once, clipped all the same
+    assert np.linalg.norm(model.bias.grad.numpy()) <= 0.1 + 1e-6
 
 
 def test_clip_grad_norm_error_if_nonfinite():

@@ -82,8 +82,8 @@ def clip_grad_norm_(
     >>> tg.nn.utils.clip_grad_norm_([w], max_norm=1.0), w.grad
     (Tensor(5.), Tensor([0.6, 0.8]))
     """
-    grads = _grads(parameters)
-    total = get_total_norm(grads, norm_type, error_if_nonfinite)
+    parameters = _tensors(parameters)  # a generator could only be read once
+    total = get_total_norm(_grads(parameters), norm_type, error_if_nonfinite)
     clip_grads_with_norm_(parameters, max_norm, total)
     return total
 

@@ -204,7 +204,8 @@ class SiLU(Primitive):
 class ELU(Primitive):
     """out = x if x > 0 else alpha (e**x - 1);  dx = grad if x > 0 else grad * (out + alpha)
 
-    The slope is read from the output (alpha e**x = out + alpha), which never overflows.
+    The slope is read from the output (alpha e**x = out + alpha), which never overflows. As
+    in PyTorch, the slope at x = 0 (alpha) is a constant: the second derivative there is 0.
     """
 
     @staticmethod
@@ -212,14 +213,14 @@ class ELU(Primitive):
         positive = x > 0
         out = np.where(positive, x, alpha * np.expm1(np.minimum(x, 0)))
         out = out.astype(np.result_type(x, 1.0), copy=False)
-        ctx.save_for_backward(out, positive)
+        ctx.save_for_backward(out, x < 0, np.where(positive, 1.0, alpha).astype(out.dtype))
         ctx.alpha = alpha
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        out, positive = ctx.saved_tensors
-        return where(positive, grad, grad * (out + ctx.alpha))
+        out, negative, slope = ctx.saved_tensors
+        return grad * where(negative, out + ctx.alpha, slope)
 
 
 class Mish(Primitive):

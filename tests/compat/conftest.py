@@ -1,0 +1,3 @@
+"""The corpus scripts are PyTorch programs run by test_corpus.py, not test modules."""
+
+collect_ignore_glob = ["scripts/*"]
