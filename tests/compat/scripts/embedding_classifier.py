@@ -49,6 +49,10 @@ print(
 print("predictions", model(tokens).argmax(1).tolist())
 
 pretrained = nn.Embedding.from_pretrained(model.embedding.weight.detach().clone())
-print("frozen", pretrained.weight.requires_grad, pretrained(torch.tensor([3], dtype=torch.long)).tolist())
+print(
+    "frozen",
+    pretrained.weight.requires_grad,
+    pretrained(torch.tensor([3], dtype=torch.long)).tolist(),
+)
 one_hot = F.one_hot(targets, num_classes=2)
 print("one hot", one_hot.tolist(), str(one_hot.dtype).split(".")[-1])
