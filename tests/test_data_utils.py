@@ -73,6 +73,7 @@ def test_random_split_lengths_and_fractions(lengths, expected):
     assert seen == list(range(10))
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_random_split_fraction_lengths_match_pytorch():
     torch = pytest.importorskip("torch")
     for lengths in ([0.8, 0.2], [0.33, 0.33, 0.34], [0.1] * 10, [0.25, 0.25, 0.5]):

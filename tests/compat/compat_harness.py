@@ -129,6 +129,8 @@ def run(path: Path, with_torch: bool = False) -> str:
     with context, contextlib.redirect_stdout(out), warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # Variable, as PyTorch's users see
         warnings.simplefilter("ignore", FutureWarning)
+        if with_torch:  # e.g. pin_memory=True without a GPU
+            warnings.simplefilter("ignore", UserWarning)
         try:
             runpy.run_path(str(path), run_name="__main__")
         finally:
