@@ -15,7 +15,7 @@ import numpy as np
 from ...tensor import Tensor
 
 
-def default_collate(samples: list[Any]) -> Any:
+def default_collate(batch: list[Any]) -> Any:
     """Stack a list of samples into one batch, mirroring their structure.
 
     >>> import tinygrad_fr as tg
@@ -23,6 +23,7 @@ def default_collate(samples: list[Any]) -> Any:
     [Tensor([[0., 0.],
             [1., 1.]]), Tensor([1, 0], dtype=int64)]
     """
+    samples = batch
     first = samples[0]
     if isinstance(first, (Tensor, np.ndarray, np.generic)):
         arrays = [s._data if isinstance(s, Tensor) else np.asarray(s) for s in samples]
@@ -59,14 +60,14 @@ def default_collate(samples: list[Any]) -> Any:
     )
 
 
-def default_convert(sample: Any) -> Any:
-    """``sample`` with its NumPy arrays (at any depth of tuples, lists, dicts) as Tensors."""
-    if isinstance(sample, np.ndarray) and sample.dtype.kind in "biuf":
-        return Tensor._make(sample, False, None)
-    if isinstance(sample, dict):
-        return {key: default_convert(value) for key, value in sample.items()}
-    if isinstance(sample, tuple) and hasattr(sample, "_fields"):
-        return type(sample)(*(default_convert(value) for value in sample))
-    if isinstance(sample, (tuple, list)):
-        return type(sample)(default_convert(value) for value in sample)
-    return sample
+def default_convert(data: Any) -> Any:
+    """``data`` with its NumPy arrays (at any depth of tuples, lists, dicts) as Tensors."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
+        return Tensor._make(data, False, None)
+    if isinstance(data, dict):
+        return {key: default_convert(value) for key, value in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(value) for value in data))
+    if isinstance(data, (tuple, list)):
+        return type(data)(default_convert(value) for value in data)
+    return data

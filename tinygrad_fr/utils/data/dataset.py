@@ -47,10 +47,10 @@ class TensorDataset(Dataset):
     (3, Tensor(1, dtype=int64))
     """
 
-    def __init__(self, *arrays: Any) -> None:
-        if not arrays:
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
             raise ValueError("TensorDataset: give at least one array, e.g. TensorDataset(x, y)")
-        self._arrays = tuple(_as_array(array, position) for position, array in enumerate(arrays))
+        self._arrays = tuple(_as_array(array, position) for position, array in enumerate(tensors))
         lengths = [array.shape[0] for array in self._arrays]
         if len(set(lengths)) != 1:
             described = ", ".join(f"array {i}: {n}" for i, n in enumerate(lengths))
