@@ -72,6 +72,33 @@ def test_clip_grad_value_clamps_in_place():
     assert all(np.abs(p.grad.numpy()).max() <= 0.5 for p in params)
 
 
+def test_clipping_inside_a_captured_step_replays_like_eager_steps():
+    def make():
+        tg.manual_seed(1)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        optimizer = tg.optim.SGD(model.parameters(), lr=0.5)
+
+        def step(x, y):
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            clip_grad_norm_(model.parameters(), 0.5)
+            clip_grad_value_(model.parameters(), 0.1)
+            optimizer.step()
+            return loss
+
+        return model, step
+
+    (eager_model, eager), (captured_model, step) = make(), make()
+    captured = tg.jit.capture(step)
+    for k in range(5):
+        x, y = tg.Tensor(RNG.normal(size=(8, 3))), tg.Tensor(RNG.normal(size=(8, 1)) * 5)
+        assert captured(x, y).item() == eager(x, y).item(), k
+    assert captured.replays == 3
+    for mine, reference in zip(captured_model.parameters(), eager_model.parameters(), strict=True):
+        np.testing.assert_array_equal(mine.numpy(), reference.numpy())
+
+
 def test_parameter_vectors_round_trip():
     model = nn.Linear(3, 2)
     vector = parameters_to_vector(model.parameters())

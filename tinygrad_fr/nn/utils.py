@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..autograd.observer import observable
 from ..functions import cat
 from ..tensor import Tensor
 
@@ -82,18 +83,35 @@ def clip_grad_norm_(
     >>> tg.nn.utils.clip_grad_norm_([w], max_norm=1.0), w.grad
     (Tensor(5.), Tensor([0.6, 0.8]))
     """
-    parameters = _tensors(parameters)  # a generator could only be read once
-    total = get_total_norm(_grads(parameters), norm_type, error_if_nonfinite)
-    clip_grads_with_norm_(parameters, max_norm, total)
-    return total
+    # A tuple: a generator could be read only once (and a replay needs the parameters again).
+    return _CLIPPING.norm(tuple(_tensors(parameters)), max_norm, norm_type, error_if_nonfinite)
 
 
 def clip_grad_value_(parameters: Any, clip_value: float, foreach: Any = None) -> None:
     """Clamp every gradient into [-clip_value, clip_value], in place."""
-    clip_value = float(clip_value)
-    with no_grad():
-        for grad in _grads(parameters):
-            grad.clamp_(-clip_value, clip_value)
+    _CLIPPING.value(tuple(_tensors(parameters)), float(clip_value))
+
+
+class _Clipping:
+    """Clipping as observable calls on one owner, so that tools built on the observer see
+    each as one step (tg.jit.capture replays it on the same parameters)."""
+
+    @observable
+    def norm(
+        self, parameters: tuple, max_norm: float, norm_type: float, error_if_nonfinite: bool
+    ) -> Tensor:
+        total = get_total_norm(_grads(parameters), norm_type, error_if_nonfinite)
+        clip_grads_with_norm_(parameters, max_norm, total)
+        return total
+
+    @observable
+    def value(self, parameters: tuple, clip_value: float) -> None:
+        with no_grad():
+            for grad in _grads(parameters):
+                grad.clamp_(-clip_value, clip_value)
+
+
+_CLIPPING = _Clipping()
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
