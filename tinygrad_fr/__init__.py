@@ -7,8 +7,9 @@
 >>> w.grad
 Tensor([0.0018, 0.0027])
 
-``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.datasets``, ``tg.testing`` and ``tg.viz`` load on
-first use, so that ``import tinygrad_fr`` stays fast (Hypothesis and Graphviz load only then).
+``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.utils``, ``tg.datasets``, ``tg.testing`` and
+``tg.viz`` load on first use, so that ``import tinygrad_fr`` stays fast (Hypothesis and
+Graphviz load only then).
 """
 
 from __future__ import annotations
@@ -109,13 +110,14 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Function", "Generator", "Tensor", "abs", "arange", "backward", "bool", "cat", "clamp",
-    "detect_anomaly", "double", "enable_grad", "exp", "eye", "flatten", "float", "float16",
-    "float32", "float64", "from_numpy", "full", "full_like", "get_default_dtype", "grad", "half",
-    "inference_mode", "int32", "int64", "is_anomaly_enabled", "is_grad_enabled", "linspace", "load",
-    "log", "log_softmax", "long", "manual_seed", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "no_grad", "ones", "ones_like", "permute", "rand", "rand_like", "randn",
-    "randn_like", "relu", "reshape", "save", "set_default_dtype", "set_grad_enabled", "sigmoid",
-    "softmax", "sqrt", "squeeze", "stack", "sum", "tanh", "tensor", "transpose", "unsqueeze",
-    "where", "zeros", "zeros_like",
+    "Function", "Generator",
+    "Tensor", "abs", "arange", "backward", "bool", "cat", "clamp", "detect_anomaly",
+    "double", "enable_grad", "exp", "eye", "flatten", "float", "float16", "float32", "float64",
+    "from_numpy", "full", "full_like", "get_default_dtype", "grad", "half", "inference_mode",
+    "int32", "int64", "is_anomaly_enabled", "is_grad_enabled", "linspace", "load", "log",
+    "log_softmax", "long", "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum",
+    "no_grad", "ones", "ones_like", "permute", "rand", "rand_like", "randn", "randn_like", "relu",
+    "reshape", "save", "set_default_dtype", "set_grad_enabled", "sigmoid", "softmax", "sqrt",
+    "squeeze", "stack", "sum", "tanh", "tensor", "transpose", "unsqueeze", "where", "zeros",
+    "zeros_like",
 ]  # fmt: skip

@@ -352,13 +352,11 @@ class Module:
     # -- dtype ----------------------------------------------------------------------------
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """Convert floating parameters and buffers (and their gradients) to a dtype, in place;
-        PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``,
-        ``to(device=..., dtype=...)``.
+        """Convert floating parameters, buffers and gradients to a dtype, in place, with
+        PyTorch's forms (``to(dtype)``, ``to(device[, dtype])``, ``to(tensor)``, keywords).
 
-        The Parameter objects stay the same (an optimizer built before keeps working). The
-        device must be the CPU (``"cpu"``, ``tg.device("cpu")``): nothing moves.
-        """
+        The Parameter objects stay (an optimizer built before keeps working); the device
+        must be the CPU: nothing moves."""
         dtype = to_arguments(args, kwargs)
         if dtype is None:
             return self
