@@ -18,6 +18,9 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
+# The compatibility corpus: PyTorch programs that compat/test_corpus.py runs, not test modules.
+collect_ignore_glob = ["compat/scripts/*"]
+
 
 @pytest.fixture(autouse=True)
 def _isolate_global_state():

@@ -8,6 +8,7 @@ most rows read the same in both libraries. Adding a primitive means adding a row
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_fr.ops import elementwise, linalg, loss, movement, nondiff, reduce
+from tinygrad_fr.ops import activation, elementwise, linalg, loss, movement, nondiff, reduce
 from tinygrad_fr.testing import strategies as tst
 
 SMALL = {"max_dims": 3, "max_side": 3}
@@ -293,6 +294,24 @@ def _torch(name: str) -> Callable[..., Any]:
     return {"nll": nll, "mse": mse, "index_add": index_add, "linear": linear}[name]
 
 
+def _erf(x: np.ndarray) -> np.ndarray:
+    return np.vectorize(math.erf, otypes=[np.float64])(x)
+
+
+def _softplus(x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+    return np.where(x * beta > threshold, x, np.log1p(np.exp(x * beta)) / beta)
+
+
+def _gelu_tanh(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+
+
+def _normal_cdf(lib: Any, x: Any) -> Any:
+    if lib.__name__ == "torch":
+        return lib.special.ndtr(x)
+    return activation.NormalCDF.apply(x)
+
+
 def index_add_inputs() -> Any:
     return st.integers(1, 5).flatmap(
         lambda n: st.tuples(
@@ -359,6 +378,69 @@ CASES: list[Case] = [
         unary(grid()),
         lambda x: np.where(x > 0, x, 0.1 * x),
         torch_fn=lambda torch, x: torch.nn.functional.leaky_relu(x, 0.1),
+    ),
+    Case(
+        "softplus",
+        (activation.Softplus,),
+        lambda lib, x: lib.nn.functional.softplus(x),
+        unary(values(-5.0, 5.0)),
+        _softplus,
+    ),
+    Case(
+        "softplus_threshold",
+        (activation.Softplus,),
+        lambda lib, x: lib.nn.functional.softplus(x, beta=2.0, threshold=3.0),
+        unary(grid()),
+        lambda x: _softplus(x, 2.0, 3.0),
+    ),
+    Case(
+        "logsigmoid",
+        (activation.Softplus, elementwise.Neg),
+        lambda lib, x: lib.nn.functional.logsigmoid(x),
+        unary(values(-5.0, 5.0)),
+        lambda x: -np.log1p(np.exp(-x)),
+    ),
+    Case(
+        "gelu",
+        (activation.GELU, activation.NormalCDF),
+        lambda lib, x: lib.nn.functional.gelu(x),
+        unary(values(-4.0, 4.0)),
+        lambda x: x * 0.5 * (1 + _erf(x / math.sqrt(2))),
+    ),
+    Case(
+        "gelu_tanh",
+        (activation.GELU,),
+        lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"),
+        unary(values(-4.0, 4.0)),
+        _gelu_tanh,
+    ),
+    Case(
+        "normal_cdf",
+        (activation.NormalCDF,),
+        _normal_cdf,
+        unary(values(-4.0, 4.0)),
+        lambda x: 0.5 * (1 + _erf(x / math.sqrt(2))),
+    ),
+    Case(
+        "silu",
+        (activation.SiLU,),
+        lambda lib, x: lib.nn.functional.silu(x),
+        unary(values(-5.0, 5.0)),
+        lambda x: x / (1 + np.exp(-x)),
+    ),
+    Case(
+        "elu",
+        (activation.ELU,),
+        lambda lib, x: lib.nn.functional.elu(x, alpha=0.5),
+        unary(grid()),
+        lambda x: np.where(x > 0, x, 0.5 * np.expm1(np.minimum(x, 0))),
+    ),
+    Case(
+        "mish",
+        (activation.Mish, activation.Softplus),
+        lambda lib, x: lib.nn.functional.mish(x),
+        unary(values(-5.0, 5.0)),
+        lambda x: x * np.tanh(np.log1p(np.exp(x))),
     ),
     Case(
         "clamp",

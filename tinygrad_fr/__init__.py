@@ -7,8 +7,8 @@
 >>> w.grad
 tensor([0.0018, 0.0027])
 
-``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.datasets``, ``tg.testing``, ``tg.viz``, ``tg.onnx`` and
-``tg.quantization`` load on first use, so that ``import tinygrad_fr`` stays fast (Hypothesis,
+``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.utils``, ``tg.datasets``, ``tg.testing``, ``tg.viz``,
+``tg.onnx`` and ``tg.quantization`` load on first use, so that ``import tinygrad_fr`` stays fast (Hypothesis,
 Graphviz and onnx load only then).
 """
 
@@ -106,7 +106,7 @@ from .tensor_types import (
 __version__ = "0.1.0"
 
 _LAZY_SUBMODULES = (
-    "nn", "optim", "data", "datasets", "testing", "viz", "jit", "onnx", "quantization",
+    "nn", "optim", "data", "utils", "datasets", "testing", "viz", "jit", "onnx", "quantization",
 )  # fmt: skip
 
 

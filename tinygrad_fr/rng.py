@@ -104,7 +104,15 @@ def set_rng_state(state: Any) -> None:
     default_generator.set_state(state)
 
 
-def generator(source: Generator | None = None) -> np.random.Generator:
-    """The NumPy generator behind ``source`` (the default generator when None): every random
-    function of the library draws from it."""
-    return (default_generator if source is None else source).numpy
+def generator(source: Generator | np.random.Generator | None = None) -> np.random.Generator:
+    """The NumPy generator behind ``source`` (a tg.Generator, a NumPy Generator, or None for
+    the default generator): every random function of the library draws from it."""
+    if source is None:
+        return default_generator.numpy
+    if isinstance(source, Generator):
+        return source.numpy
+    if isinstance(source, np.random.Generator):
+        return source
+    raise TypeError(
+        f"generator must be a tg.Generator (or a NumPy Generator), got {type(source).__name__}"
+    )

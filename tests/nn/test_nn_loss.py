@@ -240,8 +240,13 @@ def test_one_hot_probabilities_equal_class_indices():
 
 @pytest.mark.parametrize(
     "target",
-    [CLASSES, CLASSES.astype(np.int32), tg.Tensor(CLASSES, dtype=tg.int64), tg.Tensor(CLASSES)],
-    ids=["int64 array", "int32 array", "int64 Tensor", "float Tensor of whole numbers"],
+    [
+        CLASSES,
+        CLASSES.astype(np.int32),
+        tg.Tensor(CLASSES, dtype=tg.int64),
+        tg.Tensor(CLASSES).long(),
+    ],
+    ids=["int64 array", "int32 array", "int64 Tensor", "float Tensor made long"],
 )
 def test_cross_entropy_target_kinds(target):
     expected = nll(log_softmax(LOGITS), CLASSES, np.ones(C), -100, "mean")
@@ -336,14 +341,20 @@ def test_cross_entropy_target_of_the_wrong_shape_names_both_shapes():
         F.cross_entropy(t64(LOGITS), np.zeros(5, dtype=np.int64))
 
 
-def test_cross_entropy_fractional_class_targets_are_refused():
-    with pytest.raises(ValueError, match=r"whole numbers, got 0\.5"):
-        F.cross_entropy(t64(LOGITS), tg.Tensor([0.5, 1, 2, 3, 0, 1]))
+@pytest.mark.parametrize("loss", [F.cross_entropy, lambda x, t: F.nll_loss(x.log_softmax(1), t)])
+@pytest.mark.parametrize(
+    "target",
+    [tg.Tensor(CLASSES), tg.Tensor([0.5, 1, 2, 3, 0, 1]), np.ones(N, dtype=bool)],
+    ids=["whole floats", "fractional floats", "booleans"],
+)
+def test_class_targets_that_are_not_integers_are_refused_as_in_pytorch(loss, target):
+    with pytest.raises(RuntimeError, match=r"integer dtype .* target\.long\(\)"):
+        loss(t64(LOGITS), target)
 
 
-def test_cross_entropy_boolean_targets_are_refused():
-    with pytest.raises(TypeError, match="must be integers"):
-        F.cross_entropy(t64(LOGITS), np.ones(N, dtype=bool))
+def test_cross_entropy_integer_targets_of_the_input_shape_are_refused():
+    with pytest.raises(RuntimeError, match="class probabilities and must be floating point"):
+        F.cross_entropy(t64(LOGITS), np.eye(C, dtype=np.int64)[CLASSES])
 
 
 def test_cross_entropy_weight_of_the_wrong_size():

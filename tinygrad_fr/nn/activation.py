@@ -1,12 +1,19 @@
-"""Activation modules: Sigmoid, Tanh, ReLU, LeakyReLU, Softmax and LogSoftmax.
+"""Activation modules: Sigmoid, Tanh, ReLU, LeakyReLU, GELU, SiLU, ELU, Softplus, Mish,
+LogSigmoid, Softmax and LogSoftmax.
 
-Each wraps the Tensor method of the same name, so that activations can sit in a Sequential.
+Each wraps the function of the same name in :mod:`.functional` (or the Tensor method), so
+that activations can sit in a Sequential.
 """
 
 from __future__ import annotations
 
 from ..tensor import Tensor
+from . import functional as F  # noqa: N812 - PyTorch's usual alias
 from .module import Module
+
+
+def _inplace_repr(inplace: bool) -> str:
+    return "inplace=True" if inplace else ""
 
 
 class Sigmoid(Module):
@@ -26,7 +33,7 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """Element-wise max(x, 0). ``inplace`` is accepted for PyTorch code; the result is new."""
+    """Element-wise max(x, 0); ``inplace=True`` writes the result into the input."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -34,10 +41,10 @@ class ReLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Apply the activation."""
-        return input.relu()
+        return F.relu(input, self.inplace)
 
     def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+        return _inplace_repr(self.inplace)
 
 
 class LeakyReLU(Module):
@@ -50,10 +57,100 @@ class LeakyReLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """Apply the activation."""
-        return input.leaky_relu(self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    """Element-wise x Φ(x) (Φ the standard normal CDF), or its tanh approximation.
+
+    >>> import tinygrad_fr as tg
+    >>> tg.nn.GELU(approximate="tanh")(tg.Tensor([1.0]))
+    Tensor([0.8412])
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply the activation."""
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """Element-wise x sigmoid(x) (swish)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply the activation."""
+        return F.silu(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Mish(Module):
+    """Element-wise x tanh(softplus(x))."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply the activation."""
+        return F.mish(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class ELU(Module):
+    """Element-wise x if x > 0 else alpha (e**x - 1)."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply the activation."""
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """Element-wise log(1 + e**(beta x)) / beta, linear where beta x > threshold."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply the activation."""
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class LogSigmoid(Module):
+    """Element-wise log(sigmoid(x)), stable for any x."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Apply the activation."""
+        return F.logsigmoid(input)
 
 
 class Softmax(Module):

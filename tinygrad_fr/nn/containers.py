@@ -1,16 +1,21 @@
-"""Containers of modules: Sequential (a pipeline) and ModuleList (a list that registers).
+"""Containers: Sequential (a pipeline), ModuleList and ModuleDict (collections of modules that
+register them), ParameterList and ParameterDict (the same for parameters).
 
-Both number their entries '0', '1', ... so that parameters are named ``0.weight``; a
-Sequential built from an OrderedDict keeps the given names instead.
+Lists number their entries '0', '1', ... so that parameters are named ``0.weight``; a
+Sequential built from an OrderedDict and the dicts keep the given names instead.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
+from ..tensor import Tensor
 from .module import Module, add_indent
+from .parameter import Parameter
 
 
 def _check_module(module: Any, op: str, position: Any) -> Module:
@@ -172,3 +177,211 @@ class ModuleList(Module):
                 lines.append(add_indent(label + separator + reprs[start], 2))
                 start = end
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered, in insertion order.
+
+    >>> import tinygrad_fr as tg
+    >>> heads = tg.nn.ModuleDict({"mean": tg.nn.Linear(4, 1), "scale": tg.nn.Linear(4, 1)})
+    >>> list(heads), [name for name, _ in heads.named_parameters()][:2]
+    (['mean', 'scale'], ['mean.weight', 'mean.bias'])
+    """
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, _check_module(module, "ModuleDict", repr(key)))
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> Iterable[str]:
+        """The names, in insertion order."""
+        return self._modules.keys()
+
+    def items(self) -> Iterable[tuple[str, Module]]:
+        """The (name, module) pairs, in insertion order."""
+        return self._modules.items()
+
+    def values(self) -> Iterable[Module]:
+        """The modules, in insertion order."""
+        return self._modules.values()
+
+    def pop(self, key: str) -> Module:
+        """Remove the module called ``key`` and return it."""
+        return self._modules.pop(key)
+
+    def clear(self) -> None:
+        """Remove every module."""
+        self._modules.clear()
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add (or replace) the modules of a mapping or of (name, module) pairs."""
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for position, pair in enumerate(pairs):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(
+                    f"ModuleDict.update: entry {position} should be a (name, module) pair, got "
+                    f"{type(pair).__name__}"
+                )
+            self[pair[0]] = pair[1]
+
+
+def _as_parameter(value: Any, op: str) -> Any:
+    """Tensors become Parameters (as PyTorch's ParameterList and ParameterDict do)."""
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    if not isinstance(value, Parameter):
+        raise TypeError(f"{op}: expected a Parameter or a Tensor, got {type(value).__name__}")
+    return value
+
+
+def _parameter_lines(pairs: Iterable[tuple[str, Parameter]]) -> list[str]:
+    return [
+        f"    ({name}): Parameter containing: [{param.dtype} of size "
+        f"{'x'.join(str(n) for n in param.shape)}]"
+        for name, param in pairs
+    ]
+
+
+class ParameterList(Module):
+    """A list of parameters, registered as '0', '1', ... (Tensors are wrapped as Parameters).
+
+    >>> import tinygrad_fr as tg
+    >>> weights = tg.nn.ParameterList([tg.nn.Parameter(tg.zeros(2)) for _ in range(3)])
+    >>> len(weights), [name for name, _ in weights.named_parameters()]
+    (3, ['0', '1', '2'])
+    """
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return ParameterList(list(self._parameters.values())[index])
+        return self._parameters[str(_index_of(self, index, "ParameterList"))]
+
+    def __setitem__(self, index: int, param: Any) -> None:
+        position = _index_of(self, index, "ParameterList")
+        self.register_parameter(str(position), _as_parameter(param, "ParameterList"))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())
+
+    def __iadd__(self, values: Iterable[Any]) -> ParameterList:
+        return self.extend(values)
+
+    def append(self, value: Any) -> ParameterList:
+        """Add ``value`` at the end; return self."""
+        self.register_parameter(str(len(self)), _as_parameter(value, "ParameterList.append"))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Append every value of ``values``; return self."""
+        if isinstance(values, Tensor):
+            raise TypeError("ParameterList.extend: expected an iterable of Parameters, got one")
+        for value in values:
+            self.append(value)
+        return self
+
+    def __repr__(self) -> str:
+        lines = _parameter_lines(self._parameters.items())
+        return "ParameterList(" + ("\n" + "\n".join(lines) + "\n" if lines else "") + ")"
+
+
+class ParameterDict(Module):
+    """A dict of parameters, registered under their keys (Tensors are wrapped as Parameters).
+
+    >>> import tinygrad_fr as tg
+    >>> scales = tg.nn.ParameterDict({"a": tg.nn.Parameter(tg.ones(2))})
+    >>> scales["b"] = tg.zeros(3)
+    >>> [name for name, _ in scales.named_parameters()], scales["b"].requires_grad
+    (['a', 'b'], True)
+    """
+
+    def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Parameter:
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.register_parameter(key, _as_parameter(value, "ParameterDict"))
+
+    def __delitem__(self, key: str) -> None:
+        del self._parameters[key]
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> Iterable[str]:
+        """The names, in insertion order."""
+        return self._parameters.keys()
+
+    def items(self) -> Iterable[tuple[str, Parameter]]:
+        """The (name, parameter) pairs, in insertion order."""
+        return self._parameters.items()
+
+    def values(self) -> Iterable[Parameter]:
+        """The parameters, in insertion order."""
+        return self._parameters.values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The parameter called ``key``, or ``default``."""
+        return self._parameters.get(key, default)
+
+    def pop(self, key: str) -> Parameter:
+        """Remove the parameter called ``key`` and return it."""
+        return self._parameters.pop(key)
+
+    def clear(self) -> None:
+        """Remove every parameter."""
+        self._parameters.clear()
+
+    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+        """Add (or replace) the parameters of a mapping or of (name, parameter) pairs."""
+        pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def __repr__(self) -> str:
+        lines = _parameter_lines(self._parameters.items())
+        return "ParameterDict(" + ("\n" + "\n".join(lines) + "\n" if lines else "") + ")"
+
+
+def _index_of(container: Module, index: Any, op: str) -> int:
+    size = len(container._parameters)
+    if not isinstance(index, (int, np.integer)) or isinstance(index, bool):
+        raise TypeError(f"{op}: indices must be integers or slices, got {type(index).__name__}")
+    if not -size <= index < size:
+        raise IndexError(f"{op}: index {index} is out of range for {size} parameters")
+    return int(index) % size

@@ -1,12 +1,14 @@
 """Loss functions of the functional API (re-exported by :mod:`tinygrad_fr.nn.functional`).
 
-Each takes ``reduction='mean'|'sum'|'none'`` as PyTorch does. Mean squared error and
+Each takes ``reduction='mean'|'sum'|'none'`` as PyTorch does (and its deprecated
+``size_average``/``reduce`` arguments, with its warning). Mean squared error and
 negative log-likelihood run as one fused op each; cross-entropy is log_softmax followed by
 that fused NLL (stable for any logits); the others are written from element-wise ops.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,23 @@ from ..tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 _LOG_FLOOR = -100.0  # PyTorch clamps BCE's logarithms here, so that log(0) gives a finite loss
+
+
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """The ``reduction`` PyTorch's deprecated ``size_average``/``reduce`` arguments mean (with
+    PyTorch's warning when either is given)."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+        "instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return reduction
 
 
 def check_reduction(reduction: Any, op: str) -> None:
@@ -37,6 +56,15 @@ def _input(value: Any, op: str) -> Tensor:
     if value.dtype.kind != "f":
         raise TypeError(f"{op}: input must be floating point, got dtype {value.dtype}")
     return value
+
+
+def constant_of(value: Any) -> Any:
+    """The array behind a Tensor (other values unchanged)."""
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _dtype_kind(value: Any) -> str:
+    return str(np.asarray(constant_of(value)).dtype.kind)
 
 
 def _float_target(target: Any, x: Tensor, op: str) -> Tensor:
@@ -75,7 +103,14 @@ def _broadcast_weight(weight: Any, shape: tuple, dtype: np.dtype, op: str, name:
     return array.astype(dtype, copy=False)
 
 
-def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+def mse_loss(
+    input: Tensor,
+    target: Any,
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
     """Mean squared error: reduce((input - target)**2).
 
     Shapes must match exactly (PyTorch broadcasts with a warning; here it is an error).
@@ -84,16 +119,81 @@ def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     >>> tg.nn.functional.mse_loss(tg.Tensor([1.0, 3.0]), tg.Tensor([0.0, 1.0]))
     tensor(2.5000)
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "mse_loss")
     x = _input(input, "mse_loss")
     return MSELoss.apply(x, _float_target(target, x, "mse_loss"), reduction)
 
 
-def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+def l1_loss(
+    input: Tensor,
+    target: Any,
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
     """Mean absolute error: reduce(|input - target|); shapes must match."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "l1_loss")
     x = _input(input, "l1_loss")
     return _reduce((x - _float_target(target, x, "l1_loss")).abs(), reduction)
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Any,
+    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """reduce(0.5 d² / beta where |d| < beta, else |d| - 0.5 beta), d = input - target.
+
+    ``beta=0`` is the L1 loss. Shapes must match.
+
+    >>> import tinygrad_fr as tg
+    >>> tg.nn.functional.smooth_l1_loss(tg.Tensor([0.5, 3.0]), tg.Tensor([0.0, 0.0]))
+    Tensor(1.3125)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    x = _input(input, "smooth_l1_loss")
+    return _reduce(
+        _huber(x - _float_target(target, x, "smooth_l1_loss"), beta, 1 / beta if beta else 0),
+        reduction,
+    )
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """reduce(0.5 d² where |d| < delta, else delta (|d| - 0.5 delta)), d = input - target.
+
+    The smooth L1 loss times ``delta``. Shapes must match.
+
+    >>> import tinygrad_fr as tg
+    >>> tg.nn.functional.huber_loss(tg.Tensor([0.5, 3.0]), tg.Tensor([0.0, 0.0]), delta=2.0)
+    Tensor(2.0625)
+    """
+    check_reduction(reduction, "huber_loss")
+    if not delta > 0:
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
+    x = _input(input, "huber_loss")
+    return _reduce(_huber(x - _float_target(target, x, "huber_loss"), delta, 1.0), reduction)
+
+
+def _huber(diff: Tensor, cutoff: float, quadratic_scale: float) -> Tensor:
+    """Element-wise 0.5 d² scale where |d| < cutoff, else (|d| - 0.5 cutoff) cutoff scale."""
+    size = diff.abs()
+    if cutoff == 0:
+        return size
+    inside = size._data < cutoff
+    linear = (size - 0.5 * cutoff) * (cutoff * quadratic_scale)
+    if not inside.any():
+        return linear
+    return where(inside, diff * diff * (0.5 * quadratic_scale), linear)
 
 
 def _clamped_log(p: Tensor) -> Tensor:
@@ -112,6 +212,8 @@ def binary_cross_entropy(
     target: Any,
     weight: Any = None,
     *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
     """-(t log(x) + (1 - t) log(1 - x)) on probabilities x, each log clamped at -100.
@@ -121,6 +223,7 @@ def binary_cross_entropy(
     tensor(0.6931)
     """
     op = "binary_cross_entropy"
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, op)
     x = _input(input, op)
     target = _float_target(target, x, op)
@@ -143,6 +246,8 @@ def binary_cross_entropy_with_logits(
     target: Any,
     weight: Any = None,
     *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
     pos_weight: Any = None,
 ) -> Tensor:
@@ -157,6 +262,7 @@ def binary_cross_entropy_with_logits(
     tensor(0.3466)
     """
     op = "binary_cross_entropy_with_logits"
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, op)
     x = _input(input, op)
     target = _float_target(target, x, op)
@@ -176,17 +282,12 @@ def binary_cross_entropy_with_logits(
 def _class_targets(target: Any, x: Tensor, ignore_index: int, op: str) -> np.ndarray:
     """Class-index targets as an int64 array, checked against the input's shape and classes."""
     array = target._data if isinstance(target, Tensor) else np.asarray(target)
-    if array.dtype.kind == "f":
-        whole = np.isfinite(array) & (array == np.round(array))
-        if not whole.all():
-            raise ValueError(
-                f"{op}: class-index targets must be whole numbers, got {array[~whole].flat[0]}"
-                f"; for class probabilities give a target of the input's shape {x.shape}"
-            )
-    elif array.dtype.kind not in "iu":
-        raise TypeError(
-            f"{op}: class-index targets must be integers, got dtype {array.dtype}; convert "
-            "them with .long()"
+    if array.dtype.kind not in "iu":
+        # As PyTorch: floats are not class indices (torch.Tensor([0, 1]) is float32).
+        raise RuntimeError(
+            f"{op}: expected class-index targets of an integer dtype (int64, PyTorch's Long), "
+            f"got dtype {array.dtype} and shape {array.shape}; convert them with "
+            f"target.long(), or give class probabilities of the input's shape {x.shape}"
         )
     array = array.astype(np.int64, copy=False)
     shape = x.shape
@@ -234,6 +335,8 @@ def nll_loss(
     weight: Any = None,
     *,
     ignore_index: int = -100,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood of class indices, given log-probabilities (N, C, d1...) or (C,).
@@ -241,6 +344,7 @@ def nll_loss(
     'mean' divides by the summed weight of the counted targets, as in PyTorch.
     """
     op = "nll_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, op)
     x = _input(input, op)
     class_dim = _check_classes_input(x, op)
@@ -261,19 +365,23 @@ def cross_entropy(
     weight: Any = None,
     *,
     ignore_index: int = -100,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
     """Cross-entropy of logits (N, C, d1...) or (C,): log_softmax then negative log-likelihood.
 
-    ``target`` holds class indices (shape without the C dimension; an int array, an int
-    Tensor or whole floats) or class probabilities (the input's shape).
+    ``target`` holds class indices (shape without the C dimension; an integer array or
+    Tensor: floats are refused, as in PyTorch) or class probabilities (floats of the input's
+    shape).
 
-    >>> import tinygrad_fr as tg
-    >>> tg.nn.functional.cross_entropy(tg.Tensor([[1e4, -1e4]]), tg.Tensor([1]))
+    >>> import numpy as np, tinygrad_fr as tg
+    >>> tg.nn.functional.cross_entropy(tg.Tensor([[1e4, -1e4]]), np.array([1]))
     tensor(20000.)
     """
     op = "cross_entropy"
+    reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, op)
     x = _input(input, op)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -287,6 +395,12 @@ def cross_entropy(
     if np.shape(target._data if isinstance(target, Tensor) else target) == x.shape:
         if ignore_index >= 0:
             raise ValueError(f"{op}: ignore_index is not supported with class-probability targets")
+        if _dtype_kind(target) != "f":
+            raise RuntimeError(
+                f"{op}: a target of the input's shape {x.shape} holds class probabilities and "
+                f"must be floating point, got dtype {np.asarray(constant_of(target)).dtype}; "
+                "give class indices of shape (N,) instead, or convert with target.float()"
+            )
         probs = _float_target(target, x, op)
         if label_smoothing > 0:
             probs = probs * (1 - label_smoothing) + label_smoothing / classes

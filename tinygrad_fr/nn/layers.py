@@ -16,6 +16,7 @@ from ..ops.linalg import Linear as LinearOp
 from ..tensor import Tensor
 from . import functional as F  # noqa: N812 - PyTorch's usual alias
 from . import init
+from .conversion import check_device
 from .module import Module
 from .parameter import Parameter
 
@@ -30,9 +31,15 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        check_device(device, "Linear")
         for name, size in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {size!r}")

@@ -18,6 +18,7 @@ from ..autograd.hooks import RemovableHandle
 from ..autograd.observer import observable
 from ..tensor import Tensor, reset_grads
 from . import hooks
+from .conversion import check_device, to_arguments
 from .parameter import Parameter
 
 # What load_state_dict returns, as torch.nn.modules.module._IncompatibleKeys does.
@@ -350,31 +351,36 @@ class Module:
 
     # -- dtype ----------------------------------------------------------------------------
 
-    def to(self, dtype: Any) -> Module:
-        """Convert floating parameters and buffers (and their gradients) to ``dtype``, in place.
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Convert floating parameters, buffers and gradients to a dtype, in place, with
+        PyTorch's forms (``to(dtype)``, ``to(device[, dtype])``, ``to(tensor)``, keywords).
 
-        The Parameter objects stay the same (an optimizer built before keeps working).
-        ``to("cpu")`` is accepted and does nothing: tinygrad_fr only runs on the CPU.
-        """
-        if isinstance(dtype, str) and dtype.split(":")[0] == "cpu":
+        The Parameter objects stay (an optimizer built before keeps working); the device
+        must be the CPU: nothing moves."""
+        dtype = to_arguments(args, kwargs)
+        if dtype is None:
             return self
-        try:
-            target = None if dtype is None else np.dtype(dtype)
-        except TypeError:
-            target = None
-        if target is None or target.kind != "f":
-            raise TypeError(
-                f"to: Module.to takes a floating dtype such as tg.float32 or tg.float64 (or "
-                f"'cpu'), got {dtype!r}"
-            )
         with no_grad():
             for tensor in list(self.parameters()) + list(self.buffers()):
-                if tensor._data.dtype.kind == "f" and tensor._data.dtype != target:
-                    tensor.data = tensor._data.astype(target)
+                if tensor._data.dtype.kind == "f" and tensor._data.dtype != dtype:
+                    tensor.data = tensor._data.astype(dtype)
                     grad = tensor._grad
                     if grad is not None:
-                        tensor._grad = Tensor._make(grad._data.astype(target), False, None)
+                        tensor._grad = Tensor._make(grad._data.astype(dtype), False, None)
         return self
+
+    def cpu(self) -> Module:
+        """Return self: the parameters already live on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Raise: tinygrad_fr computes on the CPU only."""
+        check_device("cuda" if device is None else f"cuda:{device}", "Module.cuda")
+        return self
+
+    def half(self) -> Module:
+        """Convert floating parameters and buffers to float16."""
+        return self.to(np.float16)
 
     def float(self) -> Module:
         """Convert floating parameters and buffers to float32."""

@@ -19,6 +19,7 @@ class SGD(Optimizer):
     With ``g`` the gradient (negated if ``maximize``), ``g += weight_decay * p``; with
     momentum ``b = momentum * b + (1 - dampening) * g`` (``b = g`` at the first step) and
     ``g = g + momentum * b`` if ``nesterov`` else ``g = b``; then ``p -= lr * g``.
+    ``lr`` defaults to 1e-3, as in PyTorch.
 
     >>> import tinygrad_fr as tg
     >>> w = tg.Tensor([1.0, -2.0], requires_grad=True)
@@ -32,7 +33,7 @@ class SGD(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float,
+        lr: float = 1e-3,
         momentum: float = 0,
         dampening: float = 0,
         weight_decay: float = 0,

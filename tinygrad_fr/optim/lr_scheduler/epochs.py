@@ -1,105 +1,18 @@
-"""Learning-rate schedulers: change each param group's ``lr`` once per ``step()``.
-
-Same arithmetic as PyTorch (recursive updates from the current lr, closed forms when an epoch
-is passed), so schedules match PyTorch's values. Call ``scheduler.step()`` after
-``optimizer.step()``.
-"""
+"""Schedules that are functions of the epoch: StepLR, MultiStepLR, ExponentialLR,
+CosineAnnealingLR and LambdaLR (recursive from the current lr, closed forms when ``step``
+is given an epoch, as PyTorch)."""
 
 from __future__ import annotations
 
+import bisect
 import math
-import warnings
+import types
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..autograd.observer import observable
-from .optimizer import Optimizer
-
-
-class LRScheduler:
-    """Base class of the schedulers: subclasses write ``get_lr`` (and a closed form).
-
-    Args:
-        optimizer: the optimizer whose ``param_groups[i]['lr']`` are scheduled.
-        last_epoch: the index of the last epoch; -1 starts afresh, another value resumes
-            (each group must then hold an ``'initial_lr'``).
-    """
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        name = type(self).__name__
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"{name}: expected a tinygrad_fr optimizer, got {type(optimizer).__name__}"
-            )
-        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
-            raise ValueError(f"{name}: last_epoch must be an int >= -1, got {last_epoch!r}")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for number, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"{name}: param_groups[{number}] has no 'initial_lr', needed to resume "
-                        f"with last_epoch={last_epoch}; load the optimizer's state dict first, "
-                        "or start with last_epoch=-1"
-                    )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True
-        self.step()
-        self._is_initial = False
-
-    def get_lr(self) -> list[float]:
-        """The learning rates for ``last_epoch`` (called by :meth:`step`)."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement get_lr()")
-
-    def get_last_lr(self) -> list[float]:
-        """The learning rates set by the last :meth:`step`, one per param group."""
-        return list(self._last_lr)
-
-    @observable
-    def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch and write the new learning rates into the optimizer.
-
-        ``epoch`` (deprecated in PyTorch) jumps to that epoch using the closed form.
-        """
-        self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            warnings.warn(
-                f"{type(self).__name__}.step(epoch) is deprecated (as in PyTorch); call step() "
-                "once per epoch instead",
-                UserWarning,
-                stacklevel=2,
-            )
-            self.last_epoch = epoch
-            values = self._closed_form_lr()
-        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def _closed_form_lr(self) -> list[float]:
-        return self.get_lr()
-
-    def _current_lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def state_dict(self) -> dict[str, Any]:
-        """The scheduler's state: every attribute but the optimizer."""
-        return {key: value for key, value in vars(self).items() if key != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the state saved by :meth:`state_dict`."""
-        if not isinstance(state_dict, dict) or "last_epoch" not in state_dict:
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: expected a dict made by "
-                "scheduler.state_dict() (with a 'last_epoch' entry)"
-            )
-        vars(self).update(state_dict)
+from ..optimizer import Optimizer
+from .base import LRScheduler
 
 
 class StepLR(LRScheduler):
@@ -205,3 +118,96 @@ class CosineAnnealingLR(LRScheduler):
     def _closed_form_lr(self) -> list[float]:
         cosine = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
         return [self.eta_min + (base - self.eta_min) * cosine / 2 for base in self.base_lrs]
+
+
+class LambdaLR(LRScheduler):
+    """Set each group's learning rate to its initial value times ``lr_lambda(epoch)``.
+
+    ``lr_lambda`` is one function, or a list of one per param group. ``state_dict()`` keeps a
+    function's attributes only when it is a callable object (never a lambda), as PyTorch.
+
+    >>> import tinygrad_fr as tg
+    >>> optimizer = tg.optim.SGD([tg.Tensor([0.0], requires_grad=True)], lr=1.0)
+    >>> scheduler = tg.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.5**epoch)
+    >>> scheduler.step(); scheduler.step(); scheduler.get_last_lr()
+    [0.25]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        groups = len(getattr(optimizer, "param_groups", ()))
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != groups:
+                raise ValueError(
+                    f"LambdaLR: expected {groups} lr_lambdas (one per param group), got "
+                    f"{len(lr_lambda)}"
+                )
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * groups
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """Each initial rate times its lambda at ``last_epoch``."""
+        return [
+            base * factor(self.last_epoch)
+            for factor, base in zip(self.lr_lambdas, self.base_lrs, strict=True)
+        ]
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state, with ``lr_lambdas`` as the attributes of callable objects (else None)."""
+        state = {k: v for k, v in vars(self).items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [
+            None if isinstance(fn, types.FunctionType) else dict(vars(fn)) for fn in self.lr_lambdas
+        ]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state (and the attributes of callable-object lambdas)."""
+        state = dict(state_dict)
+        lambdas = state.pop("lr_lambdas", [None] * len(self.lr_lambdas))
+        super().load_state_dict(state)
+        for fn, saved in zip(self.lr_lambdas, lambdas, strict=True):
+            if saved is not None:
+                vars(fn).update(saved)
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` at each epoch listed in ``milestones`` (a
+    milestone listed twice multiplies twice).
+
+    >>> import tinygrad_fr as tg
+    >>> optimizer = tg.optim.SGD([tg.Tensor([0.0], requires_grad=True)], lr=1.0)
+    >>> scheduler = tg.optim.lr_scheduler.MultiStepLR(optimizer, milestones=[1, 3], gamma=0.5)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     optimizer.step(); scheduler.step(); lrs += scheduler.get_last_lr()
+    >>> lrs
+    [0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        milestones: Iterable[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ) -> None:
+        self.milestones = Counter(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """The current rates, times gamma (per listing) on a milestone."""
+        if self.last_epoch not in self.milestones:
+            return self._current_lrs()
+        factor = self.gamma ** self.milestones[self.last_epoch]
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _closed_form_lr(self) -> list[float]:
+        passed = bisect.bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+        return [base * self.gamma**passed for base in self.base_lrs]
