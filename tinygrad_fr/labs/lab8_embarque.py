@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 import tinygrad_fr as tg
 from tinygrad_fr import nn
 from tinygrad_fr.nn import functional as F  # noqa: N812 - PyTorch's usual alias
@@ -40,7 +41,8 @@ def train(x: np.ndarray, y: np.ndarray, epochs: int, seed: int) -> nn.Sequential
             optimizer.zero_grad()
             F.cross_entropy(model(tg.Tensor(x[rows])), tg.Tensor(y[rows])).backward()
             optimizer.step()
-    return model.eval()
+    model.eval()
+    return model
 
 
 def best_time(run: Callable[[np.ndarray], Any], x: np.ndarray, repeats: int) -> float:
