@@ -8,8 +8,8 @@
 tensor([0.0018, 0.0027])
 
 ``tg.nn``, ``tg.optim``, ``tg.data``, ``tg.utils``, ``tg.datasets``, ``tg.testing``, ``tg.viz``,
-``tg.onnx`` and ``tg.quantization`` load on first use, so that ``import tinygrad_fr`` stays fast (Hypothesis,
-Graphviz and onnx load only then).
+``tg.onnx`` and ``tg.quantization`` load on first use, so that ``import tinygrad_fr`` stays fast
+(Hypothesis, Graphviz and onnx load only then).
 """
 
 from __future__ import annotations

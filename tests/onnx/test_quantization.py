@@ -23,7 +23,8 @@ def train_digits(x: np.ndarray, y: np.ndarray, epochs: int = 15) -> nn.Module:
     for _ in range(epochs):
         for rows in np.array_split(order.permutation(len(x)), len(x) // 64):
             optimizer.zero_grad()
-            nn.functional.cross_entropy(model(tg.Tensor(x[rows])), tg.Tensor(y[rows])).backward()
+            target = tg.from_numpy(y[rows])
+            nn.functional.cross_entropy(model(tg.Tensor(x[rows])), target).backward()
             optimizer.step()
     return model.eval()
 

@@ -222,7 +222,7 @@ def vjp(
     >>> import tinygrad_fr as tg
     >>> from tinygrad_fr.autograd.functional import vjp
     >>> vjp(lambda x: x**2, tg.Tensor([1.0, 2.0]), tg.Tensor([1.0, 1.0]))
-    (Tensor([1., 4.]), Tensor([2., 4.]))
+    (tensor([1., 4.]), tensor([2., 4.]))
     """
     with enable_grad():
         inputs_tuple, ins = _as_tuple(inputs, "inputs", "vjp")
@@ -252,7 +252,7 @@ def jvp(
     >>> import tinygrad_fr as tg
     >>> from tinygrad_fr.autograd.functional import jvp
     >>> jvp(lambda x: x**2, tg.Tensor([1.0, 2.0]), tg.Tensor([1.0, 0.5]))
-    (Tensor([1., 4.]), Tensor([2., 2.]))
+    (tensor([1., 4.]), tensor([2., 2.]))
     """
     with enable_grad():
         inputs_tuple, ins = _as_tuple(inputs, "inputs", "jvp")
@@ -290,7 +290,7 @@ def jacobian(
     >>> import tinygrad_fr as tg
     >>> from tinygrad_fr.autograd.functional import jacobian
     >>> jacobian(lambda x: x**2, tg.Tensor([1.0, 2.0]))
-    Tensor([[2., 0.],
+    tensor([[2., 0.],
             [0., 4.]])
     """
     if strategy not in ("reverse-mode", "forward-mode"):
@@ -359,7 +359,7 @@ def hessian(
     >>> import tinygrad_fr as tg
     >>> from tinygrad_fr.autograd.functional import hessian
     >>> hessian(lambda x: (x**3).sum(), tg.Tensor([1.0, 2.0]))
-    Tensor([[ 6.,  0.],
+    tensor([[ 6.,  0.],
             [ 0., 12.]])
     """
     inputs_tuple, ins = _as_tuple(inputs, "inputs", "hessian")
@@ -391,7 +391,7 @@ def vhp(
     >>> import tinygrad_fr as tg
     >>> from tinygrad_fr.autograd.functional import vhp
     >>> vhp(lambda x: (x**3).sum(), tg.Tensor([1.0, 2.0]), tg.Tensor([1.0, 1.0]))
-    (Tensor(9.), Tensor([ 6., 12.]))
+    (tensor(9.), tensor([ 6., 12.]))
     """
     with enable_grad():
         inputs_tuple, ins = _as_tuple(inputs, "inputs", "vhp")
@@ -423,7 +423,7 @@ def hvp(
     >>> import tinygrad_fr as tg
     >>> from tinygrad_fr.autograd.functional import hvp
     >>> hvp(lambda x: (x**3).sum(), tg.Tensor([1.0, 2.0]), tg.Tensor([1.0, 0.0]))
-    (Tensor(9.), Tensor([6., 0.]))
+    (tensor(9.), tensor([6., 0.]))
     """
     with enable_grad():
         inputs_tuple, ins = _as_tuple(inputs, "inputs", "hvp")

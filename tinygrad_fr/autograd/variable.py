@@ -25,7 +25,7 @@ class Variable(metaclass=_VariableMeta):
     ...     warnings.simplefilter("ignore")
     ...     x = tg.autograd.Variable(tg.ones(2), requires_grad=True)
     >>> x, isinstance(x, tg.autograd.Variable)
-    (Tensor([1., 1.], requires_grad=True), True)
+    (tensor([1., 1.], requires_grad=True), True)
     """
 
     def __new__(  # type: ignore[misc]

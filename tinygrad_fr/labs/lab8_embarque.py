@@ -39,7 +39,7 @@ def train(x: np.ndarray, y: np.ndarray, epochs: int, seed: int) -> nn.Sequential
     for _ in range(epochs):
         for rows in np.array_split(order.permutation(len(x)), len(x) // BATCH):
             optimizer.zero_grad()
-            F.cross_entropy(model(tg.Tensor(x[rows])), tg.Tensor(y[rows])).backward()
+            F.cross_entropy(model(tg.Tensor(x[rows])), tg.from_numpy(y[rows])).backward()
             optimizer.step()
     model.eval()
     return model

@@ -68,7 +68,7 @@ class GELU(Module):
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.GELU(approximate="tanh")(tg.Tensor([1.0]))
-    Tensor([0.8412])
+    tensor([0.8412])
     """
 
     def __init__(self, approximate: str = "none") -> None:

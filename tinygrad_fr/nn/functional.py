@@ -113,7 +113,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.functional.softplus(tg.Tensor([0.0, 1000.0]))
-    Tensor([6.9315e-01, 1.0000e+03])
+    tensor([6.9315e-01, 1.0000e+03])
     """
     x = as_tensor(input, "softplus")
     return activation.Softplus.apply(x, float(beta), float(threshold))
@@ -125,7 +125,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.functional.gelu(tg.Tensor([-1.0, 0.0, 1.0]))
-    Tensor([-0.1587,  0.    ,  0.8413])
+    tensor([-0.1587,  0.0000,  0.8413])
     """
     if approximate not in ("none", "tanh"):
         raise RuntimeError(
@@ -226,7 +226,7 @@ def embedding(
     >>> import numpy as np, tinygrad_fr as tg
     >>> weight = tg.Tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
     >>> tg.nn.functional.embedding(np.array([2, 0]), weight)
-    Tensor([[4., 5.],
+    tensor([[4., 5.],
             [0., 1.]])
     """
     indices = _indices(input, "embedding")
@@ -267,8 +267,8 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
 
     >>> import numpy as np, tinygrad_fr as tg
     >>> tg.nn.functional.one_hot(np.array([0, 2]))
-    Tensor([[1, 0, 0],
-            [0, 0, 1]], dtype=int64)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
     """
     indices = _indices(tensor, "one_hot")
     if num_classes == -1:

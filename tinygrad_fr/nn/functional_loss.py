@@ -155,7 +155,7 @@ def smooth_l1_loss(
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.functional.smooth_l1_loss(tg.Tensor([0.5, 3.0]), tg.Tensor([0.0, 0.0]))
-    Tensor(1.3125)
+    tensor(1.3125)
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "smooth_l1_loss")
@@ -175,7 +175,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.functional.huber_loss(tg.Tensor([0.5, 3.0]), tg.Tensor([0.0, 0.0]), delta=2.0)
-    Tensor(2.0625)
+    tensor(2.0625)
     """
     check_reduction(reduction, "huber_loss")
     if not delta > 0:

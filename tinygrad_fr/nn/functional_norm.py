@@ -33,7 +33,7 @@ def layer_norm(
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.functional.layer_norm(tg.Tensor([[1.0, 3.0]]), (2,))
-    Tensor([[-1.,  1.]])
+    tensor([[-1.0000,  1.0000]])
     """
     x = _tensor(input, "layer_norm")
     shape = normalized_shape_of(normalized_shape, "layer_norm")
@@ -77,10 +77,10 @@ def batch_norm(
     >>> import tinygrad_fr as tg
     >>> mean, var = tg.zeros(2), tg.ones(2)
     >>> tg.nn.functional.batch_norm(tg.Tensor([[0.0, 1.0], [2.0, 5.0]]), mean, var, training=True)
-    Tensor([[-1.0000, -1.0000],
+    tensor([[-1.0000, -1.0000],
             [ 1.0000,  1.0000]])
     >>> mean
-    Tensor([0.1000, 0.3000])
+    tensor([0.1000, 0.3000])
     """
     x = _tensor(input, "batch_norm")
     if x.ndim < 2:

@@ -80,7 +80,7 @@ class SmoothL1Loss(_Loss):
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.SmoothL1Loss(beta=0.5)(tg.Tensor([0.25, 2.0]), tg.Tensor([0.0, 0.0]))
-    Tensor(0.9062)
+    tensor(0.9062)
     """
 
     def __init__(

@@ -35,8 +35,8 @@ class LayerNorm(Module):
 
     >>> import tinygrad_fr as tg
     >>> tg.nn.LayerNorm(2)(tg.Tensor([[1.0, 3.0], [0.0, 0.0]]))
-    Tensor([[-1.,  1.],
-            [ 0.,  0.]], grad_fn=<AddBackward0>)
+    tensor([[-1.0000,  1.0000],
+            [ 0.0000,  0.0000]], grad_fn=<AddBackward0>)
     """
 
     def __init__(
@@ -90,7 +90,7 @@ class BatchNorm1d(Module):
     >>> import tinygrad_fr as tg
     >>> layer = tg.nn.BatchNorm1d(2)
     >>> layer(tg.Tensor([[0.0, 1.0], [2.0, 5.0]])).shape, layer.running_mean
-    ((2, 2), Tensor([0.1000, 0.3000]))
+    ((2, 2), tensor([0.1000, 0.3000]))
     >>> list(layer.state_dict())
     ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
     """

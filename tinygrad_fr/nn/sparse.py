@@ -103,7 +103,7 @@ class Embedding(Module):
         >>> import numpy as np, tinygrad_fr as tg
         >>> table = tg.nn.Embedding.from_pretrained(tg.Tensor([[1.0, 2.0], [3.0, 4.0]]))
         >>> table(np.array([1])), table.weight.requires_grad
-        (Tensor([[3., 4.]]), False)
+        (tensor([[3., 4.]]), False)
         """
         if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
             raise ValueError("Embedding.from_pretrained: embeddings must be a 2-D Tensor")

@@ -81,7 +81,7 @@ def clip_grad_norm_(
     >>> w = tg.Tensor([0.0, 0.0], requires_grad=True)
     >>> (w * tg.Tensor([3.0, 4.0])).sum().backward()
     >>> tg.nn.utils.clip_grad_norm_([w], max_norm=1.0), w.grad
-    (Tensor(5.), Tensor([0.6, 0.8]))
+    (tensor(5.), tensor([0.6000, 0.8000]))
     """
     # A tuple: a generator could be read only once (and a replay needs the parameters again).
     return _CLIPPING.norm(tuple(_tensors(parameters)), max_norm, norm_type, error_if_nonfinite)

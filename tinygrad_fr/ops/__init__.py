@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from . import (
-    activation, elementwise, linalg, loss, movement, nondiff, reduce, rounding, scan, unary,
+    activation,
+    elementwise,
+    linalg,
+    loss,
+    movement,
+    nondiff,
+    reduce,
+    rounding,
+    scan,
+    unary,
 )  # fmt: skip
 
 # Every built-in primitive; the op table test requires a row for each.

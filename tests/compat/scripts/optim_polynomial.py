@@ -6,6 +6,13 @@ import numpy as np
 import torch
 
 NEEDS = {"sin"}
+# sin is odd, so the exact gradients of the bias and of the x^2 coefficient vanish at the optimum:
+# RMSprop divides what is left (rounding noise, different between any two libraries) by its own
+# running size, so those two coefficients take steps of about lr whatever their gradient's sign.
+# The two runs agree to 1e-12 for the first 250 steps in float64, then drift apart by up to 2% in
+# the loss in float32 (8.908 against 8.906 at the end). Exact agreement is checked by the other
+# polynomial scripts, which use plain gradient descent.
+TOLERANCE = 5e-2
 
 x = torch.linspace(-math.pi, math.pi, 2000)
 y = torch.sin(x)
@@ -35,6 +42,6 @@ for t in range(2000):
 
 linear_layer = model[0]
 print(
-    f"Result: y = {linear_layer.bias.item()} + {linear_layer.weight[:, 0].item()} x + "
-    f"{linear_layer.weight[:, 1].item()} x^2 + {linear_layer.weight[:, 2].item()} x^3"
+    f"Result: y = {linear_layer.bias.item():.3f} + {linear_layer.weight[:, 0].item()} x + "
+    f"{linear_layer.weight[:, 1].item():.3f} x^2 + {linear_layer.weight[:, 2].item()} x^3"
 )

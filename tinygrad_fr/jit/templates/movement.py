@@ -113,7 +113,11 @@ def arg_extremum(e: Emitter, call: OpCall) -> Value:
 
 @template(nondiff.Truth)
 def truth(e: Emitter, call: OpCall) -> Value:
-    x, reduce = call.args
+    x, reduce, *rest = call.args
     out = call.out
-    e.emit(f"{out} = {reduce}({x})", (x,), (out,))
+    options = "".join(f", {name}={value}" for name, value in zip(("axis", "keepdims"), rest))
+    text = f"{reduce}({x}{options})"
+    if reduce.const is np.count_nonzero:
+        text = f"np.asarray({text}, dtype=np.int64)"
+    e.emit(f"{out} = {text}", (x,), (out,))
     return out

@@ -20,8 +20,8 @@ def default_collate(batch: list[Any]) -> Any:
 
     >>> import tinygrad_fr as tg
     >>> tg.utils.data.default_collate([(tg.zeros(2), 1), (tg.ones(2), 0)])
-    [Tensor([[0., 0.],
-            [1., 1.]]), Tensor([1, 0], dtype=int64)]
+    [tensor([[0., 0.],
+            [1., 1.]]), tensor([1, 0])]
     """
     samples = batch
     first = samples[0]

@@ -44,7 +44,7 @@ class TensorDataset(Dataset):
     >>> import numpy as np, tinygrad_fr as tg
     >>> dataset = tg.utils.data.TensorDataset(np.zeros((3, 2)), np.array([0, 1, 2]))
     >>> len(dataset), dataset[1][1]
-    (3, Tensor(1, dtype=int64))
+    (3, tensor(1))
     """
 
     def __init__(self, *tensors: Any) -> None:
@@ -113,7 +113,7 @@ class Subset(Dataset):
     >>> import numpy as np, tinygrad_fr as tg
     >>> part = tg.utils.data.Subset(tg.utils.data.TensorDataset(tg.arange(5.0)), [4, 0])
     >>> len(part), part[0]
-    (2, (Tensor(4.),))
+    (2, (tensor(4.),))
     """
 
     def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
@@ -136,7 +136,7 @@ class ConcatDataset(Dataset):
     >>> data = tg.utils.data
     >>> both = data.TensorDataset(tg.zeros(2)) + data.TensorDataset(tg.ones(3))
     >>> len(both), both[2]
-    (5, (Tensor(1.),))
+    (5, (tensor(1.),))
     """
 
     def __init__(self, datasets: Sequence[Any]) -> None:
