@@ -357,3 +357,52 @@ def test_custom_function_without_backward_says_it_must_define_it():
     y = op.apply(tg.ones(2, requires_grad=True)).sum()
     with pytest.raises(NotImplementedError, match="NoBackward must define backward"):
         y.backward()
+
+
+# requires_grad must be a bool everywhere, as in PyTorch: "no" or 1 are not read as true.
+@pytest.mark.parametrize("value", ["no", 1, 0, None, np.bool_(True)], ids=repr)
+@pytest.mark.parametrize(
+    ("op", "make"),
+    [
+        ("tensor", lambda v: tg.tensor([1.0], requires_grad=v)),
+        ("Tensor", lambda v: tg.Tensor([1.0], requires_grad=v)),
+        ("zeros", lambda v: tg.zeros(2, requires_grad=v)),
+        ("requires_grad_", lambda v: tg.ones(1).requires_grad_(v)),
+        ("Parameter", lambda v: tg.nn.Parameter(tg.ones(1), requires_grad=v)),
+    ],
+    ids=lambda case: case if isinstance(case, str) else "",
+)
+def test_a_non_bool_requires_grad_is_a_type_error_naming_the_op(op, make, value):
+    with pytest.raises(TypeError, match=rf"^{op}: requires_grad must be True or False, got"):
+        make(value)
+
+
+def test_setting_requires_grad_to_a_non_bool_is_a_type_error():
+    t = tg.ones(1)
+    with pytest.raises(TypeError, match="requires_grad must be True or False, got 'yes'"):
+        t.requires_grad = "yes"
+    assert t.requires_grad is False
+
+
+@pytest.mark.parametrize(
+    "module",
+    [tg.nn.Linear(2, 1), tg.nn.Sigmoid(), tg.nn.Tanh(), tg.nn.Flatten(0)],
+    ids=lambda m: type(m).__name__,
+)
+def test_a_list_given_to_a_module_is_refused_by_name(module):
+    with pytest.raises(TypeError, match=rf"^{type(module).__name__}: argument 0 is a list"):
+        module([1.0, 2.0])
+
+
+def test_inside_sequential_the_layer_that_needs_a_tensor_is_named():
+    with pytest.raises(TypeError, match=r"^Linear: argument 0 is a list.*tg\.tensor"):
+        tg.nn.Sequential(tg.nn.Linear(2, 1), tg.nn.Sigmoid())([1.0, 2.0])
+
+
+def test_an_attribute_error_of_a_module_that_takes_lists_is_left_alone():
+    class Broken(tg.nn.Module):
+        def forward(self, items):
+            return items[0].missing  # the bug is here, not in the list
+
+    with pytest.raises(AttributeError, match="missing"):
+        Broken()([tg.ones(1)])

@@ -103,7 +103,7 @@ from .tensor_types import (
     set_default_tensor_type,
 )  # fmt: skip
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _LAZY_SUBMODULES = (
     "nn", "optim", "data", "utils", "datasets", "testing", "viz", "jit", "onnx", "quantization",

@@ -16,7 +16,7 @@ from .arrays import to_array
 from .autograd.storage import storage_of
 from .devices import check
 from .functions import write_out
-from .tensor import Tensor
+from .tensor import Tensor, check_flag
 
 
 def _shape(size: tuple, op: str = "size") -> tuple[int, ...]:
@@ -35,8 +35,8 @@ def _new(
 ) -> Tensor:
     check(device, op)
     tensor = Tensor._make(array, False, None)
-    if requires_grad:
-        tensor.requires_grad = True
+    if requires_grad is not False:
+        tensor.requires_grad = check_flag(requires_grad, op)
     return tensor if out is None else write_out(out, tensor, op)
 
 

@@ -79,8 +79,8 @@ class Tensor:
         self._storage: Any = None
         self._view: tuple | None = None  # (view op, its args) when a view of args[0]
         self.name: str | None = None
-        if requires_grad:
-            self.requires_grad = True
+        if requires_grad is not False:
+            self.requires_grad = check_flag(requires_grad, "Tensor")
 
     @classmethod
     def _make(
@@ -150,6 +150,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        check_flag(value, "requires_grad")
         if self._grad_fn is not None:
             raise RuntimeError(
                 "requires_grad: you can only change requires_grad of leaf tensors; use "
@@ -164,7 +165,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return self."""
-        self.requires_grad = requires_grad
+        self.requires_grad = check_flag(requires_grad, "requires_grad_")
         return self
 
     @property
@@ -631,3 +632,14 @@ def reset_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
 
 
 function.Tensor = Tensor
+
+
+def check_flag(value: Any, op: str) -> bool:
+    """``value`` if it is a bool, else a TypeError naming ``op`` (as PyTorch: 1, None or "no"
+    are refused rather than read as true or false)."""
+    if value is True or value is False:
+        return value
+    raise TypeError(
+        f"{op}: requires_grad must be True or False, got {value!r} ({type(value).__name__})"
+    )
+

@@ -66,7 +66,14 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._has_hooks:
             return hooks.call_with_hooks(self, args, kwargs)
-        return self.forward(*args, **kwargs)
+        try:
+            return self.forward(*args, **kwargs)
+        except AttributeError as error:
+            refused = _not_a_tensor(self, args, error)
+            if refused is None:
+                raise
+            raise refused from None
+
 
     # -- hooks ----------------------------------------------------------------------------
 
@@ -518,3 +525,17 @@ def _state_array(key: str, value: Any) -> np.ndarray:
             f"{array.dtype}); give a Tensor or a numeric NumPy array"
         )
     return array
+
+
+def _not_a_tensor(module: Module, args: tuple, error: AttributeError) -> TypeError | None:
+    """The error to raise when ``forward`` failed because an argument is a list or a tuple
+    where a Tensor was expected (PyTorch refuses them too), else None."""
+    for position, arg in enumerate(args):
+        if arg is error.obj and isinstance(arg, (list, tuple)):
+            return TypeError(
+                f"{type(module).__name__}: argument {position} is a {type(arg).__name__}, but "
+                f"this module expects a Tensor (it failed with: {error}); convert it first, "
+                "e.g. tg.tensor(data) or tg.stack(tensors)"
+            )
+    return None
+

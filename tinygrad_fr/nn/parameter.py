@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor
+from ..tensor import Tensor, check_flag
 
 
 class Parameter(Tensor):
@@ -34,8 +34,8 @@ class Parameter(Tensor):
         if data is None:
             data = np.empty(0, dtype=dtypes.get_default_dtype())
         super().__init__(data)
-        if requires_grad:
-            self.requires_grad = True
+        if requires_grad is not False:
+            self.requires_grad = check_flag(requires_grad, "Parameter")
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
