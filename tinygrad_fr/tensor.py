@@ -642,4 +642,3 @@ def check_flag(value: Any, op: str) -> bool:
     raise TypeError(
         f"{op}: requires_grad must be True or False, got {value!r} ({type(value).__name__})"
     )
-

@@ -74,7 +74,6 @@ class Module:
                 raise
             raise refused from None
 
-
     # -- hooks ----------------------------------------------------------------------------
 
     def register_forward_pre_hook(
@@ -538,4 +537,3 @@ def _not_a_tensor(module: Module, args: tuple, error: AttributeError) -> TypeErr
                 "e.g. tg.tensor(data) or tg.stack(tensors)"
             )
     return None
-
