@@ -405,3 +405,12 @@ def test_a_concurrent_call_runs_eagerly():
     for _ in range(3):
         captured(tg.from_numpy(IMAGES[:4]), tg.from_numpy(ONE_HOT[:4]))
     assert "other" in results
+
+
+def test_a_function_defined_by_exec_is_captured():
+    # exec'd code has no module name (__module__ is None): the recording must not need one
+    namespace: dict = {}
+    source = "import tinygrad_fr as tg\n@tg.jit.capture\ndef f(x):\n    return x * 2\n"
+    exec(source, namespace)
+    for _ in range(3):
+        assert namespace["f"](tg.ones(2)).tolist() == [2.0, 2.0]

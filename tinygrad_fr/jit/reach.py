@@ -115,7 +115,8 @@ class Reach:
                 self.roots.append(root)
                 self._walk(value, root, None, ".cell_contents", name, depth)
         scope = function.__globals__
-        root = Root(scope, "globals_" + function.__module__.split(".")[-1].strip("_"))
+        module = function.__module__ or "main"  # None for code run by exec()
+        root = Root(scope, "globals_" + module.split(".")[-1].strip("_"))
         for name in sorted(used_globals):
             if name in scope and not isinstance(scope[name], types.ModuleType):
                 self._walk(scope[name], root, None, f"[{name!r}]", name, depth)
