@@ -143,3 +143,26 @@ def test_errors_have_pytorchs_exception_classes(compute, error):
     torch = pytest.importorskip("torch")
     with pytest.raises(error):
         compute(torch)
+
+
+def test_an_empty_list_index_selects_nothing():
+    assert tg.arange(6)[[]].shape == (0,) and tg.arange(6)[[]].dtype == tg.int64
+
+
+def test_setitem_drops_the_values_leading_ones_as_pytorch():
+    x = tg.zeros(3)
+    x[0] = tg.tensor([1.0])  # the out[i] = model(x) pattern
+    assert x.tolist() == [1.0, 0.0, 0.0]
+    w = tg.ones(1, requires_grad=True)
+    y = tg.zeros(3)
+    y[1] = w * 2
+    y.sum().backward()
+    assert y.tolist() == [0.0, 2.0, 0.0] and w.grad.tolist() == [2.0]
+    z = tg.zeros(2, 3)
+    z[:] = tg.ones(1, 1, 3)
+    assert z.tolist() == [[1.0] * 3] * 2
+
+
+def test_promote_types_takes_the_dtype_names():
+    assert tg.promote_types(tg.int32, tg.float32) == tg.float32
+    assert tg.promote_types(tg.int64, tg.float16) == tg.float16

@@ -102,9 +102,19 @@ def resolve(dtype: Any, op: str = "dtype") -> np.dtype:
     return resolved
 
 
-def promote_types(first: np.dtype, second: np.dtype) -> np.dtype:
+def promote_types(type1: Any, type2: Any) -> np.dtype:
     """The smallest dtype of the higher category that holds both (PyTorch's promote_types):
-    an integer and a floating dtype give the floating one (int64 and float16 give float16)."""
+    an integer and a floating dtype give the floating one (int64 and float16 give float16).
+
+    >>> import tinygrad_fr as tg
+    >>> tg.promote_types(tg.int32, tg.float32)
+    dtype('float32')
+    """
+    return promote_dtypes(resolve(type1, "promote_types"), resolve(type2, "promote_types"))
+
+
+def promote_dtypes(first: np.dtype, second: np.dtype) -> np.dtype:
+    """:func:`promote_types` of two NumPy dtypes (the library's fast path)."""
     if first is second:
         return first
     category_first, category_second = _CATEGORY[first.kind], _CATEGORY[second.kind]
@@ -140,7 +150,7 @@ def result_type(*operands: Any) -> np.dtype:
 
 
 def _promote(known: np.dtype | None, dtype: np.dtype) -> np.dtype:
-    return dtype if known is None else promote_types(known, dtype)
+    return dtype if known is None else promote_dtypes(known, dtype)
 
 
 def _combine(higher: np.dtype | None, lower: np.dtype | None) -> Any:
@@ -151,7 +161,7 @@ def _combine(higher: np.dtype | None, lower: np.dtype | None) -> Any:
     if lower is None or higher.kind == "f":
         return higher
     if higher.kind == "b" or lower.kind == "f":
-        return promote_types(higher, lower)
+        return promote_dtypes(higher, lower)
     return higher
 
 

@@ -48,7 +48,12 @@ def normalize_index(index: Any, op: str) -> Any:
         if isinstance(item, function.Tensor):
             item = np.array(item._data)
         elif isinstance(item, (list, np.ndarray)):
-            item = np.array(item)
+            # an empty list selects nothing, as PyTorch (NumPy would make it float64)
+            item = (
+                np.array(item, dtype=np.int64)
+                if isinstance(item, list) and not item
+                else np.array(item)
+            )
         if isinstance(item, np.ndarray):
             if item.dtype.kind not in "biu":
                 raise IndexError(

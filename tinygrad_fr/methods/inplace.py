@@ -190,6 +190,13 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     mixing ints and arrays follow PyTorch's rule, as in ``getitem``."""
     index = normalize_index(index, "setitem")
     array = _array(value)
+    leading = 0  # PyTorch drops the value's leading 1s first: x[0] = tensor([1.0]) works
+    while isinstance(array, np.ndarray) and leading < array.ndim and array.shape[leading] == 1:
+        leading += 1
+    if leading:
+        array = array.reshape(array.shape[leading:])
+        if isinstance(value, function.Tensor):
+            value = value.reshape(array.shape)
     steps = split_index(index, input._data.ndim)
 
     def write(a: np.ndarray) -> None:
