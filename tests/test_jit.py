@@ -77,6 +77,50 @@ def test_per_sample_sgd_replays_bit_identically():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_row_batches_replay_bit_identically_whatever_the_layout(dtype):
+    # One-row products are generated as np.dot (eager calls matmul): the same BLAS call
+    # only on contiguous arrays, so a strided input or a non-contiguous p.data records again.
+    def make():
+        model = _model(dtype=dtype)
+        optimizer = optim.SGD(model.parameters(), lr=0.5)
+
+        def step(x, y):
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(x).sigmoid(), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        return model, step
+
+    images, targets = IMAGES.astype(dtype), ONE_HOT.astype(dtype)
+    wide = np.repeat(images, 2, axis=1)
+    batches = [(images[i : i + 1], targets[i : i + 1]) for i in range(12)]
+    batches += [(wide[i : i + 1, ::2], targets[i : i + 1]) for i in range(12, 16)]
+    batches += [(images[i : i + 1], targets[i : i + 1]) for i in range(16, 24)]
+    (eager_model, eager_step), (model, step) = make(), make()
+    captured = tg.jit.capture(step)
+    for index, (x, y) in enumerate(batches):
+        if index == 20:  # the same values, another layout
+            for m in (eager_model, model):
+                m[2].weight.data = np.repeat(m[2].weight.numpy(), 2, axis=1)[:, ::2]
+        mine = captured(tg.from_numpy(x), tg.from_numpy(y))
+        reference = eager_step(tg.from_numpy(x), tg.from_numpy(y))
+        assert mine.numpy().tobytes() == reference.numpy().tobytes()
+        if index in (11, 19, 23):
+            code = captured.code
+            assert ("np.dot(x, layer0_weight.T" in code) == (index != 19)
+            assert ("np.dot(a, layer2_weight.T" in code) == (index != 23)
+    assert [r for r in captured.reasons if "contiguous" in r or "layout" in r] == [
+        "argument 0 (x) is no longer contiguous",
+        "2.weight has a new shape, dtype or layout (was (3, 8) " + np.dtype(dtype).name + ")",
+    ]
+    for mine, reference in zip(model.parameters(), eager_model.parameters()):
+        assert mine.numpy().tobytes() == reference.numpy().tobytes()
+        assert mine.grad.numpy().tobytes() == reference.grad.numpy().tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_mini_batch_adam_with_quadratic_cost_replays_bit_identically(dtype):
     def make():
         model = _model(dtype=dtype)

@@ -34,9 +34,13 @@ class Value:
         views: the values whose memory this one may share.
         owned: a new array that nothing else refers to (safe to hand out as a ``.grad``).
         buffer: the name of the preallocated array it is written into (``out=``), if any.
+        layout: for an array read from outside (an argument, a parameter) that was
+            C-contiguous when recorded, what makes the guard check that it still is; None else.
     """
 
-    __slots__ = ("buffer", "const", "dtype", "escapes", "name", "owned", "shape", "views")
+    __slots__ = (
+        "buffer", "const", "dtype", "escapes", "layout", "name", "owned", "shape", "views",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -57,6 +61,7 @@ class Value:
         self.views = views
         self.owned = owned
         self.buffer: str | None = None
+        self.layout: Any = None
 
     @property
     def is_const(self) -> bool:
@@ -162,6 +167,18 @@ class Emitter:
         if value.shape == () and not self.out(value):
             return f", out={self.alloc(value)}"
         return self.out(value)
+
+    def contiguous(self, *values: Value) -> bool:
+        """Whether every value is a C-contiguous array at every call: one the code writes
+        into its own buffer, or one read from outside whose guard then checks it (NumPy's
+        ``dot`` and ``matmul`` reach the same BLAS routine only on such arrays)."""
+        known = [v.buffer is not None and not v.views and not v.is_const for v in values]
+        if not all(ok or v.layout is not None for ok, v in zip(known, values)):
+            return False
+        for ok, value in zip(known, values):
+            if not ok:
+                value.layout()
+        return True
 
     def alloc(self, value: Value) -> str:
         """An array to write ``value`` into: its buffer, or a new ``np.empty`` at each call."""

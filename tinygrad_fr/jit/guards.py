@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.grad_mode import state
-from .codegen import Namer, compile_function, literal_text
+from .codegen import Namer, compile_function, identifier, literal_text
 
 
 @dataclass
@@ -146,8 +146,17 @@ def check_number(guard: Guard, expression: str, value: Any, what: str) -> None:
     elif isinstance(value, bool):
         fail = f"{expression} is not {value!r}"
     elif type(value) is int:  # 1 and 1.0 and True are equal, but not the same constant
+        # The same int object is the cheap test; another one of equal value and type heals it.
         literal = guard.value(value, "number")
-        fail = f"{expression} != {literal} or type({expression}) is not {kind}"
+        recorded = guard.namer.new(f"{identifier(expression)}_int")
+        guard.namespace[recorded] = value
+        guard.add(
+            f"{expression} is not {recorded}",
+            f"{what} changed (it was {value!r} when the step was captured)",
+            exact=f"{expression} != {literal} or type({expression}) is not {kind}",
+            heal=f"{recorded} = {expression}",
+        )
+        return
     else:
         fail = f"{expression} != {guard.value(value, 'number')}"
     guard.add(fail, f"{what} changed (it was {value!r} when the step was captured)")

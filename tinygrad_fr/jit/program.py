@@ -64,6 +64,7 @@ class Builder:
         self.escaping = _escaping(recording)
         self.default_grad_state = "entry"  # "unknown" after a call that may change gradients
         self.cleared: dict[int, Any] = {}  # id(leaf) -> its "._grad = None" line, while unread
+        self.layouts: dict[int, Any] = {}  # id(tensor) -> what guards its layout (Value.layout)
         self._keep: list = []
 
     # -- names and tensors ---------------------------------------------------------------
@@ -103,6 +104,7 @@ class Builder:
             )
             self.e.emit(f"{value} = {ref}._data", (), (value,), pure=False)
             self._watch_tensor(tensor, ref)
+            value.layout = self.layouts.get(id(tensor))
         self.values[id(tensor)] = value
         self.arrays[id(tensor._data)] = value
         return value
@@ -124,6 +126,15 @@ class Builder:
             exact=f"{data}.shape != {tensor.shape!r} or {data}.dtype != {dtype}",
             heal=f"{array} = {data}",
         )
+        if tensor._data.flags.c_contiguous:
+            check = guard.checks[-1]
+
+            def contiguous() -> None:  # a new array of the same shape must be contiguous too
+                if "c_contiguous" not in check.exact:
+                    check.exact += f" or not {data}.flags.c_contiguous"
+                    check.why = check.why.replace("shape or dtype", "shape, dtype or layout")
+
+            self.layouts[id(tensor)] = contiguous
         if id(tensor) not in self.reach.tensors:
             _watch_flags(guard, name, tensor, what)
 
@@ -280,6 +291,7 @@ class Builder:
         if arrays and arrays[position]:  # given as a NumPy array: used as it is
             _array_input(guard, local, arg, what)
             value = Value(name, arg.shape, arg.dtype)
+            value.layout = _layout_check(guard, local, arg, what)
             self.values[id(arg)] = value
             self.arrays[id(arg._data)] = value
             return
@@ -297,6 +309,7 @@ class Builder:
             self.e.emit(f"{name}_tensor = {name}", (), (), pure=False)
             self.input_tensors[id(arg)] = f"{name}_tensor"
         value = Value(name, arg.shape, arg.dtype)
+        value.layout = _layout_check(guard, f"{local}._data", arg, what)
         self.e.emit(f"{name} = {name}._data", (), (value,), pure=False)
         self.values[id(arg)] = value
         self.arrays[id(arg._data)] = value
@@ -376,6 +389,21 @@ def _array_input(guard: Guard, local: str, arg: Tensor, what: str) -> None:
     )
     guard.add(f"{local}.shape != {arg.shape!r}", f"{what} has a new shape (was {arg.shape})")
     check_dtype(guard, f"{local}.dtype", arg.dtype, what)
+
+
+def _layout_check(guard: Guard, array: str, arg: Tensor, what: str) -> Any:
+    """What adds, once, the check that an argument's array is still C-contiguous (None if
+    it was not when recorded)."""
+    if not arg._data.flags.c_contiguous:
+        return None
+    added: list[bool] = []
+
+    def contiguous() -> None:
+        if not added:
+            added.append(True)
+            guard.add(f"not {array}.flags.c_contiguous", f"{what} is no longer contiguous")
+
+    return contiguous
 
 
 def _watch_flags(guard: Guard, name: str, tensor: Tensor, what: str) -> None:
