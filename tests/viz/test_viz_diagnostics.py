@@ -4,9 +4,7 @@ plot, low overhead), plot_grad_flow (no crash without a gradient), History, prog
 from __future__ import annotations
 
 import csv
-import statistics
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -130,39 +128,19 @@ def test_watch_rejects_bad_arguments():
         tg.viz.watch(_model(), log_freq=0)
 
 
-def test_watch_costs_under_5_percent_at_log_freq_10():
-    """An MNIST MLP (784-128-10, mini-batches of 32): the time spent in watch's hooks, against
-    the whole training time, at log_freq=10. Both are this thread's CPU time, which other
-    processes on a busy machine do not inflate. (Steps of a few hundred microseconds, such
-    as lab 6's mini-batches of 10, pay more: the statistics read each gradient 6 times.)"""
+def test_watch_at_log_freq_10_computes_statistics_one_step_in_ten():
+    """Its cost is measured, not asserted: ``python -m benchmarks.viz``."""
     tg.manual_seed(0)
     model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     optimizer = optim.SGD(model.parameters(), lr=0.01)
     x, y = tg.rand(32, 784), tg.tensor(np.random.default_rng(0).integers(0, 10, 32))
     watcher = tg.viz.watch(model, log_freq=10)
-    spent = [0.0]
-    clock = time.thread_time
-    for parameter in model.parameters():
-        registry = parameter._hooks.post_accumulate
-        for key, hook in list(registry.items()):
-
-            def timed(tensor, hook=hook):
-                start = clock()
-                hook(tensor)
-                spent[0] += clock() - start
-
-            registry[key] = timed
-    fractions = []
-    for _ in range(3):
-        spent[0] = 0.0
-        start = clock()
-        for _ in range(100):
-            optimizer.zero_grad()
-            F.cross_entropy(model(x), y).backward()
-            optimizer.step()
-        fractions.append(spent[0] / (clock() - start))
-    assert len(watcher.history) == 3 * 10 * 4
-    assert min(fractions) < 0.05, f"watch took {statistics.median(fractions):.1%} of training"
+    for _ in range(100):
+        optimizer.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    assert len(watcher.history) == 10 * 4  # 10 logged steps x 4 parameters
+    assert sorted({row["step"] for row in watcher.history}) == list(range(0, 100, 10))
 
 
 # -- plot_grad_flow and History --------------------------------------------------------------
