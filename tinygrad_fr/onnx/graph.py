@@ -130,7 +130,7 @@ class Graph:
     ) -> list[str]:  # fmt: skip
         """Add a node; ``None`` inputs are omitted optional inputs, ``None`` (or missing)
         outputs get fresh names. Returns the output names."""
-        prefix = self._prefix(op_type)
+        prefix = self.fresh(op_type)
         names = [self._output_name(out, prefix) for out in (outputs or [None])]
         names_in = ["" if value is None else self.name(value) for value in inputs]
         self.nodes.append(
@@ -157,15 +157,6 @@ class Graph:
         if key not in self._names:
             self._names[key] = self.fresh(prefix.rsplit("/", 1)[-1] + "_output")
         return self._names[key]
-
-    def _prefix(self, op_type: str) -> str:
-        base = self._scope() + op_type
-        name, count = base, 0
-        while name in self._taken:
-            count += 1
-            name = f"{base}_{count}"
-        self._taken.add(name)
-        return name
 
     def _scope(self) -> str:
         path = self.record.module_path if self.record is not None else ""
