@@ -1,4 +1,4 @@
-"""Redraw the pictures of docs/visualisation.md and of the tutorial 08 (run from the project
+"""Redraw the pictures of docs/visualisation.md and of tutorial 09 (run from the project
 folder): ``python docs/images/make_pictures.py``. Needs Graphviz's dot, matplotlib, and for
 the page's screenshot selenium with Debian's chromium and chromium-driver."""
 
