@@ -445,9 +445,7 @@ class Tensor:
         array = self._data
         if not array.flags.writeable:
             array = self._data = array.copy()
-        storage = self._storage
-        if storage is not None:
-            storage.version += 1
+        storage_of(self).version += 1
         return array
 
     # -- operations (each defined once in tinygrad_fr/methods/) ----------------------------

@@ -85,7 +85,9 @@ class Function:
     next_edges: tuple = ()  # per argument: the node or leaf its gradient goes to, or None
     _edge_nrs: tuple | None = None  # output index of each edge's node, when not all 0
     _saved: tuple | None = ()  # None once released
-    _saved_versions: Any = ()  # HeldStorages: (storage, version, source, array) per saved value
+    # (storage, version, source, array) per saved array: a tuple, or HeldStorages when the
+    # node holds storages (given back on release)
+    _saved_versions: Any = ()
     _sequence_nr = 0  # creation order: a node's inputs always come from older nodes
     _n_outputs = 1
     _out_meta: tuple = ()  # (shape, dtype) of each output: what gradients flowing in must have
@@ -115,7 +117,7 @@ class Function:
                 "need to backward through the same graph again."
             )
         for storage, version, source, value in self._saved_versions:
-            if storage.version != version:
+            if storage is not None and storage.version != version:
                 self._raise_modified(storage, version, source, value)
         return saved
 
@@ -181,8 +183,23 @@ class Function:
     def release(self) -> None:
         """Free saved values (done by backward unless retain_graph=True)."""
         self._saved = None
-        if self._saved_versions:
+        if type(self._saved_versions) is HeldStorages:
             self._saved_versions.release()
+
+    def _attach_output_storage(self, storage: Storage, array: Any) -> None:
+        """``array``, an output this node saved, is now tracked by ``storage`` (made on first
+        need, or that of the tensor an in-place op wrote it into): later writes are caught."""
+        if self._saved is None:
+            return
+        entries = self._saved_versions
+        if type(entries) is not HeldStorages:
+            entries = self._saved_versions = HeldStorages(entries)
+        for index, (held, _, source, value) in enumerate(entries):
+            if source is not None and source < 0 and value is array:
+                if held is not None:
+                    held.release()
+                storage.holds += 1
+                entries[index] = (storage, storage.version, source, value)
 
     # -- forward and backward ------------------------------------------------------------
 
@@ -377,18 +394,21 @@ def _track_saved(ctx: Function, args: tuple, arrays: list, result: Any, raw: Any
     """Hold the memory of what a built-in op saved, remembering its version for backward.
 
     Each entry of ``_saved_versions`` is ``(storage, version, source, array)``: the source is
-    the argument index, or -1 for the output. Memory the user can reach (an array from
-    ``.numpy()``/``from_numpy``, or a raw ndarray operand) is saved as a private copy, so no
-    write through any view of it can change the gradient. Other values are constants.
+    the argument index, or -1 for the output. The output gets no storage here: it is new, so
+    nothing can have changed it, and it gets one (registered with this node by
+    :meth:`Function._attach_output_storage`) only when something could. Memory the user can
+    reach (an array from ``.numpy()``/``from_numpy``, or a raw ndarray operand) is saved as
+    a private copy, so no write through any view of it can change the gradient. Other values
+    are constants.
     """
-    saved = list(ctx._saved or ())
-    versions: list = []
+    saved = list(ctx._saved)  # type: ignore[arg-type]
+    entries: list = []
+    holds = False
     for index, value in enumerate(saved):
-        if type(value) is not np.ndarray and not isinstance(value, np.generic):
-            continue  # a number, None...
         if value is raw:  # the output (as forward returned it: NumPy gives 0-d as scalars)
-            source, tensor, value = -1, result, result._data
-        else:
+            saved[index] = result._data
+            entries.append((None, 0, -1, result._data))
+        elif type(value) is np.ndarray:
             for source, array in enumerate(arrays):  # noqa: B007 - source is used below
                 if array is value:
                     break
@@ -398,10 +418,11 @@ def _track_saved(ctx: Function, args: tuple, arrays: list, result: Any, raw: Any
             if not isinstance(tensor, Tensor):  # a raw ndarray operand the user may change
                 saved[index] = value.copy()
                 continue
-        saved[index] = _hold(tensor, source, value, versions)
+            saved[index] = _hold(tensor, source, value, entries)
+            holds = True
     ctx._saved = tuple(saved)
-    if versions:
-        ctx._saved_versions = HeldStorages(versions)
+    if entries:
+        ctx._saved_versions = HeldStorages(entries) if holds else tuple(entries)
 
 
 def _track_saved_tensors(ctx: Function, args: tuple, results: list, returned: tuple) -> None:
@@ -433,9 +454,7 @@ def _track_saved_tensors(ctx: Function, args: tuple, results: list, returned: tu
 
 def _hold(tensor: Any, source: int | None, value: np.ndarray, versions: list) -> np.ndarray:
     """Record that a node saved ``value`` (``tensor``'s memory); returns what to keep."""
-    storage = tensor._storage
-    if storage is None:
-        storage = tensor._storage = Storage()
+    storage = storage_of(tensor)
     if storage.writing:  # an in-place op will overwrite it: keep the values forward used
         value, storage = value.copy(), Storage()
     elif storage.exposed is not None and (source is None or source >= 0):

@@ -20,7 +20,7 @@ import numpy as np
 from . import function
 from .grad_mode import state
 from .observer import notify_write
-from .storage import HeldStorages, storage_of
+from .storage import storage_of
 
 
 def apply_in_place(
@@ -87,7 +87,9 @@ def _write(tensor: Any, result: Any, op: str) -> None:
     if node is not None:
         storage = tensor._storage
         storage.rebases += 1
-        _adopt_saved_output(node, result, storage)
+        # The node saved its output: it now lives in the tensor, whose later writes must be
+        # caught as if the node had saved the tensor itself.
+        node._attach_output_storage(storage, result._data)
         _move_retained_grad(tensor, node, result._output_nr)
         tensor._grad_fn, tensor._output_nr = node, result._output_nr
         tensor._requires_grad = True
@@ -126,19 +128,6 @@ def _check_cast(source: np.dtype, target: np.dtype, op: str) -> None:
             f"{op}: the result has dtype {source}, which can't be cast to this tensor's dtype "
             f"{target}; convert the tensor first (x = x.to({source.name}))"
         )
-
-
-def _adopt_saved_output(node: Any, result: Any, storage: Any) -> None:
-    """The node saved its output: it now lives in the tensor, whose later writes must be
-    caught by the version check as if the node had saved the tensor itself."""
-    versions = []
-    for entry_storage, version, source, value in node._saved_versions:
-        if source is not None and source < 0 and value is result._data:
-            entry_storage.release()
-            storage.holds += 1
-            entry_storage, version = storage, storage.version
-        versions.append((entry_storage, version, source, value))
-    node._saved_versions = HeldStorages(versions)
 
 
 def _move_retained_grad(tensor: Any, node: Any, output_nr: int) -> None:

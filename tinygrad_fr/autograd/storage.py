@@ -67,7 +67,8 @@ class HeldStorages(list):
     def release(self) -> None:
         """Give back every storage (once)."""
         for entry in self:
-            entry[0].release()
+            if entry[0] is not None:  # a saved output that never needed a storage
+                entry[0].release()
         self.clear()
 
     def __del__(self) -> None:
@@ -77,10 +78,14 @@ class HeldStorages(list):
 
 
 def storage_of(tensor: Any) -> Storage:
-    """The tensor's storage, created on first use (most tensors never need one)."""
+    """The tensor's storage, created on first use (most tensors never need one). A node
+    that saved the tensor as its output is told, so that it tracks the new storage."""
     storage = tensor._storage
     if storage is None:
         storage = tensor._storage = Storage()
+        node = tensor._grad_fn
+        if node is not None and node._saved_versions:
+            node._attach_output_storage(storage, tensor._data)
     return storage
 
 
