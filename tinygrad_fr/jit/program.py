@@ -336,9 +336,28 @@ class Builder:
         if result is None:
             self.generic.add(index)
             result = generic.forward(self.e, call)
+        if node is not None:
+            self._copy_saved(call, step)
         self.calls[index] = call
         self.values[id(out)] = result
         self.arrays[id(out._data)] = result
+
+    def _copy_saved(self, call: templates.OpCall, step: OpStep) -> None:
+        """Eager backward reads a private (C-contiguous) copy of a saved input whose memory
+        the user holds (``.numpy()``, ``from_numpy``, ``.data = array``: see
+        ``tinygrad_fr.autograd.function._hold``). Where such an input is not contiguous, the
+        generated backward reads a contiguous copy too: BLAS may round a strided product
+        differently."""
+        for position, arg in enumerate(step.args):
+            if not isinstance(arg, Tensor) or arg._data.flags.c_contiguous:
+                continue
+            storage = arg._storage
+            if storage is None or storage.exposed is None:
+                continue
+            original = call.args[position]
+            copy = self.e.new(f"{original}_copy", original.shape, original.dtype)
+            self.e.emit(f"{copy} = np.ascontiguousarray({original})", (original,), (copy,))
+            call.args[position] = copy  # what the backward template reads
 
     # -- backward --------------------------------------------------------------------------
 
