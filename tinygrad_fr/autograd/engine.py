@@ -20,7 +20,7 @@ import numpy as np
 from . import function
 from .broadcast import sum_to_shape
 from .checks import check_backward
-from .function import Function
+from .function import Node
 from .grad_mode import set_mode, state
 from .hooks import call_grad_hooks
 from .observer import BackwardCall, run_observed
@@ -102,7 +102,7 @@ def grad(
     return tuple(results)
 
 
-def topological_order(roots: Sequence[Function]) -> list[Function]:
+def topological_order(roots: Sequence[Node]) -> list[Node]:
     """Every node reachable from ``roots``, newest first.
 
     A node's inputs always come from older nodes, so newest first puts each node after every
@@ -113,7 +113,7 @@ def topological_order(roots: Sequence[Function]) -> list[Function]:
     stack = list(seen)
     while stack:
         for parent in stack.pop().next_edges:
-            if parent is not None and parent._is_node and parent not in seen:
+            if type(parent) is Node and parent not in seen:  # not None, nor a leaf Tensor
                 seen.add(parent)
                 stack.append(parent)
     return sorted(seen, key=_creation, reverse=True)
@@ -179,21 +179,28 @@ def _send(
     edges: Sequence, nrs: Sequence | None, grads: Sequence, buffers: dict, sender: Any = None
 ) -> None:
     """Send each edge its gradient: fitted to the target's shape and dtype (the one place
-    where broadcasting is undone), then summed into the target's buffer."""
-    for position, (edge, grad) in enumerate(zip(edges, grads)):
-        if edge is None or grad is None:
+    where broadcasting is undone), then summed into the target's buffer (a node with several
+    outputs has one slot per output)."""
+    for position, edge in enumerate(edges):
+        if edge is None:
             continue
-        if edge._is_node:
+        grad = grads[position]
+        if grad is None:
+            continue
+        if type(edge) is Node:
+            meta = edge._out_meta
             nr = nrs[position] if nrs else 0
-            shape, dtype = edge._out_meta[nr]
+            shape, dtype = meta[nr]
+            several = len(meta) > 1
         else:
-            nr, shape, dtype = 0, edge._data.shape, edge._data.dtype
+            data = edge._data
+            nr, shape, dtype, several = 0, data.shape, data.dtype, False
         if grad.shape != shape or (grad.dtype is not dtype and grad.dtype != dtype):
             grad = fit_gradient(grad, shape, dtype, sender, position)
-        if nr or (edge._is_node and edge._n_outputs > 1):  # one slot per output
+        if several:
             slots = buffers.get(edge)
             if slots is None:
-                slots = buffers[edge] = [None] * edge._n_outputs
+                slots = buffers[edge] = [None] * len(meta)
             previous = slots[nr]
             slots[nr] = grad if previous is None else previous + grad
         else:
@@ -242,12 +249,12 @@ def _owned(array: Any, handed_out: set) -> np.ndarray:
     return array
 
 
-def _per_output(node: Function, grads: Any) -> list:
+def _per_output(node: Node, grads: Any) -> list:
     """A node's buffer as one entry per output (a one-output node's buffer is its gradient)."""
     return list(grads) if node._n_outputs > 1 else [grads]
 
 
-def _before_node(node: Function, grads_out: Any, create_graph: bool) -> Any:
+def _before_node(node: Node, grads_out: Any, create_graph: bool) -> Any:
     """Tensor hooks of the node's outputs, ``retain_grad`` copies, then its pre-hooks."""
     hooks = node.hooks()
     grads = _per_output(node, grads_out)
@@ -267,7 +274,7 @@ def _before_node(node: Function, grads_out: Any, create_graph: bool) -> Any:
     return grads if node._n_outputs > 1 else grads[0]
 
 
-def _after_node(node: Function, grads_in: tuple, grads_out: Any, create_graph: bool) -> tuple:
+def _after_node(node: Node, grads_in: tuple, grads_out: Any, create_graph: bool) -> tuple:
     """The node's post-hooks: ``hook(grad_inputs, grad_outputs)`` may replace grad_inputs."""
     outs = tuple(_maybe_tensor(g) for g in _per_output(node, grads_out))
     for hook in tuple(node.hooks().post.values()):
@@ -320,7 +327,7 @@ class _Targets:
                     self.to_run.add(node)
                     break
 
-    def capture_node(self, node: Function, grads_out: Any) -> None:
+    def capture_node(self, node: Node, grads_out: Any) -> None:
         for output_nr, index in self.nodes.get(node, ()):
             self._capture(index, _per_output(node, grads_out)[output_nr])
 
@@ -412,7 +419,7 @@ def fit_gradient(grad: Any, shape: tuple, dtype: Any, node: Any, position: int) 
     return grad
 
 
-def _fit_shape(node: Function | None, position: int, grad: Any, shape: tuple) -> Any:
+def _fit_shape(node: Node | None, position: int, grad: Any, shape: tuple) -> Any:
     try:
         return sum_to_shape(grad, shape)
     except ValueError:

@@ -1,8 +1,9 @@
 """Differentiable operations: the graph node, and the one path that applies and records an op.
 
-A node of the graph *is* the context object of the op that produced it, as in PyTorch: it
-keeps the edges to its inputs and what forward saved, and it runs backward. There is one node
-type, :class:`Function`, and one apply path, :func:`apply`, for every op. Ops differ only in
+An op is a :class:`Function` subclass (its forward and backward side by side); applying it
+records a :class:`Node`, which is also the context object forward and backward receive, as in
+PyTorch: it keeps the edges to the inputs and what forward saved, and it runs backward. There
+is one node type and one apply path, :meth:`Function.apply`, for every op. Ops differ only in
 what their forward and backward see: a user :class:`Function` works on Tensors, a built-in
 :class:`Primitive` on NumPy arrays (the fast path: no Tensor bookkeeping), except under
 ``create_graph=True``, when the same backward code receives Tensors and is itself recorded,
@@ -29,6 +30,8 @@ from .storage import HeldStorages, Storage, describe, storage_of
 # tinygrad_fr.tensor binds the Tensor class here once it is defined (it imports this module).
 Tensor: Any = None
 
+_new_node = object.__new__
+
 # Creation order of recorded nodes: the backward walk runs them newest first (as PyTorch).
 _sequence = itertools.count()
 
@@ -54,50 +57,44 @@ class _NoRecordContext:
 NO_RECORD = _NoRecordContext()
 
 
-class Function:
-    """A differentiable operation; subclass it to define your own, as in PyTorch.
+class Node:
+    """A node of the graph: one recorded application of an op (PyTorch's ``grad_fn``).
 
-    Write two static methods: ``forward(ctx, *args)`` computes the result from Tensors (no
-    graph is recorded inside it) and may call ``ctx.save_for_backward(*tensors)``;
-    ``backward(ctx, *grad_outputs)`` returns one gradient per forward argument (``None``
-    where there is none). Call it with ``MyOp.apply(*args)``.
-
-    >>> import tinygrad_fr as tg
-    >>> class Cube(tg.Function):
-    ...     @staticmethod
-    ...     def forward(ctx, x):
-    ...         ctx.save_for_backward(x)
-    ...         return x * x * x
-    ...     @staticmethod
-    ...     def backward(ctx, grad):
-    ...         (x,) = ctx.saved_tensors
-    ...         return grad * 3 * x * x
-    >>> x = tg.Tensor([2.0], requires_grad=True)
-    >>> Cube.apply(x).backward(tg.ones(1)); x.grad
-    tensor([12.])
+    It is also the ``ctx`` the op's ``forward`` and ``backward`` receive, as in PyTorch: it
+    keeps the edges to the inputs, what forward saved, and its hooks. Every op, built-in or
+    user-defined, makes this one class of node (``node.function`` is the op), so the backward
+    walk reads the same attributes on every node, which Python can specialise.
     """
 
-    _is_node = True  # Tensor has False: tells the engine an edge's target is a node, not a leaf
-    _on_arrays = False  # forward and backward take Tensors (Primitive: NumPy arrays)
-    _differentiable = True  # False: the op is never recorded (comparisons, argmax...)
-    _is_view = False  # the output may share memory with argument 0 (and so its versions)
-    # Class defaults so that a node only stores what differs (keeps the per-op cost low).
-    next_edges: tuple = ()  # per argument: the node or leaf its gradient goes to, or None
-    _edge_nrs: tuple | None = None  # output index of each edge's node, when not all 0
-    _saved: tuple | None = ()  # None once released
-    # (storage, version, source, array) per saved array: a tuple, or HeldStorages when the
-    # node holds storages (given back on release)
-    _saved_versions: Any = ()
-    _sequence_nr = 0  # creation order: a node's inputs always come from older nodes
-    _n_outputs = 1
-    _out_meta: tuple = ()  # (shape, dtype) of each output: what gradients flowing in must have
-    _hooks: NodeHooks | None = None
+    __slots__ = (
+        "__dict__", "__weakref__", "_edge_nrs", "_hooks", "_out_meta", "_saved",
+        "_saved_versions", "_sequence_nr", "_view_of", "function", "next_edges",
+    )  # fmt: skip
+    _is_node = True  # Tensor has False: tells tools an edge's target is a node, not a leaf
     _non_differentiable: tuple = ()
     _materialize_grads = True
     _forward_trace: Any = None  # forward call stack, kept under detect_anomaly
-    # A view node: (storage, rebases) of the tensor it was taken from, to detect later use of
-    # the view after a recorded in-place op rebased that tensor.
-    _view_of: tuple | None = None
+
+    def __init__(
+        self,
+        function: type[Function],
+        next_edges: tuple,
+        sequence_nr: int = 0,
+        edge_nrs: tuple | None = None,
+    ) -> None:
+        self.function = function  # the op: its forward and backward, its flags
+        self.next_edges = next_edges  # per argument: the node or leaf its gradient goes to, or None
+        self._edge_nrs = edge_nrs  # output index of each edge's node, when not all 0
+        self._sequence_nr = sequence_nr  # creation order: a node's inputs come from older nodes
+        self._saved: tuple | None = ()  # what forward saved; None once released
+        # (storage, version, source, array) per saved array: a tuple, or HeldStorages when the
+        # node holds storages (given back on release)
+        self._saved_versions: Any = ()
+        self._out_meta: tuple = ()  # (shape, dtype) of each output: what gradients must have
+        self._hooks: NodeHooks | None = None
+        # A view node: (storage, rebases) of the tensor it was taken from, to detect later use
+        # of the view after a recorded in-place op rebased that tensor.
+        self._view_of: tuple | None = None
 
     # -- the ctx API used inside forward and backward ------------------------------------
 
@@ -154,7 +151,11 @@ class Function:
 
     def name(self) -> str:
         """The node's name, as PyTorch spells it (``MulBackward0``)."""
-        return f"{type(self).__name__}Backward0"
+        return f"{self.function.__name__}Backward0"
+
+    @property
+    def _n_outputs(self) -> int:
+        return len(self._out_meta) or 1
 
     @property
     def next_functions(self) -> tuple:
@@ -201,7 +202,53 @@ class Function:
                 storage.holds += 1
                 entries[index] = (storage, storage.version, source, value)
 
-    # -- forward and backward ------------------------------------------------------------
+    # -- backward ------------------------------------------------------------------------
+
+    def run_backward(self, grads: Any, create_graph: bool) -> tuple:
+        """Backward on the gradient of this node's output (a list, one per output, for a
+        node with several): one gradient (or None) per forward argument, as arrays (Tensors
+        when ``create_graph``)."""
+        function = self.function
+        if function._on_arrays and not create_graph:  # a built-in op, one output: the fast path
+            result = function.backward(self, grads)
+            return result if type(result) is tuple else (result,)
+        if self._n_outputs == 1:
+            grads = [grads]
+        elif self._materialize_grads:
+            grads = [
+                np.zeros(shape, dtype) if grad is None else grad
+                for grad, (shape, dtype) in zip(grads, self._out_meta)
+            ]
+        return _backward_on_tensors(self, grads, create_graph)
+
+
+class Function:
+    """A differentiable operation; subclass it to define your own, as in PyTorch.
+
+    Write two static methods: ``forward(ctx, *args)`` computes the result from Tensors (no
+    graph is recorded inside it) and may call ``ctx.save_for_backward(*tensors)``;
+    ``backward(ctx, *grad_outputs)`` returns one gradient per forward argument (``None``
+    where there is none). Call it with ``MyOp.apply(*args)``. ``ctx`` is the graph node
+    (:class:`Node`) the call records: the output's ``grad_fn``.
+
+    >>> import tinygrad_fr as tg
+    >>> class Cube(tg.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad * 3 * x * x
+    >>> x = tg.Tensor([2.0], requires_grad=True)
+    >>> Cube.apply(x).backward(tg.ones(1)); x.grad
+    tensor([12.])
+    """
+
+    _on_arrays = False  # forward and backward take Tensors (Primitive: NumPy arrays)
+    _differentiable = True  # False: the op is never recorded (comparisons, argmax...)
+    _is_view = False  # the output may share memory with argument 0 (and so its versions)
 
     # A view op that can be written through: ``put_back(base, value, *args)`` returns the
     # base with the view's elements replaced by ``value`` (what an in-place op on a view of
@@ -211,13 +258,13 @@ class Function:
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
         """Compute the op's result; override in subclasses."""
-        raise NotImplementedError(f"{ctx.__class__.__name__} must define forward(ctx, *args)")
+        raise NotImplementedError(f"{ctx.function.__name__} must define forward(ctx, *args)")
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
         """Return one gradient per forward argument; override in subclasses."""
         raise NotImplementedError(
-            f"{ctx.__class__.__name__} must define backward(ctx, *grad_outputs)"
+            f"{ctx.function.__name__} must define backward(ctx, *grad_outputs)"
         )
 
     @classmethod
@@ -253,21 +300,22 @@ class Function:
             edges.append(None)
         # 2. The node, which is the ctx forward receives (a stand-in when nothing is recorded).
         record = needs_grad and grad_enabled and cls._differentiable
+        on_arrays = cls._on_arrays
         ctx: Any
         if record:
-            ctx = cls.__new__(cls)
-            ctx.next_edges = tuple(edges)
-            ctx._sequence_nr = next(_sequence)
+            nrs = None
             if several_outputs:
-                ctx._edge_nrs = tuple(
-                    a._output_nr if isinstance(a, tensor_cls) else 0 for a in args
-                )
-        elif cls._on_arrays:
+                nrs = tuple(a._output_nr if isinstance(a, tensor_cls) else 0 for a in args)
+            ctx = _new_node(Node)  # Node.__init__'s work, without the call (every op runs it)
+            ctx.function, ctx.next_edges, ctx._edge_nrs = cls, tuple(edges), nrs
+            ctx._sequence_nr = next(_sequence)
+            ctx._saved = ctx._saved_versions = ()
+            ctx._hooks = ctx._view_of = None
+        elif on_arrays:
             ctx = NO_RECORD
         else:
-            ctx = cls.__new__(cls)
-            ctx.next_edges = (None,) * len(args)
-        if not cls._on_arrays:
+            ctx = Node(cls, (None,) * len(args))
+        if not on_arrays:
             return _forward_on_tensors(cls, ctx, args, record)
         # 3. Forward on the arrays: a built-in op returns one array.
         try:
@@ -293,22 +341,6 @@ class Function:
             _track_saved(ctx, args, arrays, result, raw)
         return result
 
-    def run_backward(self, grads: Any, create_graph: bool) -> tuple:
-        """Backward on the gradient of this node's output (a list, one per output, for a
-        node with several): one gradient (or None) per forward argument, as arrays (Tensors
-        when ``create_graph``)."""
-        if self._on_arrays and not create_graph:  # a built-in op, one output: the fast path
-            result = self.backward(self, grads)
-            return result if type(result) is tuple else (result,)
-        if self._n_outputs == 1:
-            grads = [grads]
-        elif self._materialize_grads:
-            grads = [
-                np.zeros(shape, dtype) if grad is None else grad
-                for grad, (shape, dtype) in zip(grads, self._out_meta)
-            ]
-        return _backward_on_tensors(self, grads, create_graph)
-
 
 class Primitive(Function):
     """A built-in op: ``forward`` and ``backward`` work on NumPy arrays.
@@ -333,13 +365,13 @@ class NonDifferentiable(Primitive):
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
         """Never called: these ops are not recorded in the graph."""
-        raise RuntimeError(f"{type(ctx).__name__} has no gradient")
+        raise RuntimeError(f"{ctx.function.__name__} has no gradient")
 
 
 # -- the apply path -------------------------------------------------------------------------
 
 
-def _share_memory(cls: Any, args: tuple, arrays: list, result: Any, node: Any) -> None:
+def _share_memory(cls: Any, args: tuple, arrays: list, result: Any, node: Node | None) -> None:
     """A view op's output shares its input's versions when it shares its memory (NumPy may
     copy instead); a view that can be written through remembers how it was made, and its
     node the base's count of rebases (see _current_view_history)."""
@@ -355,7 +387,7 @@ def _share_memory(cls: Any, args: tuple, arrays: list, result: Any, node: Any) -
             node._view_of = (storage, storage.rebases)
 
 
-def _forward_on_tensors(cls: Any, ctx: Function, args: tuple, record: bool) -> Any:
+def _forward_on_tensors(cls: Any, ctx: Node, args: tuple, record: bool) -> Any:
     """Steps 3 and 4 of ``apply`` for a user Function: forward on Tensors, run without
     recording, then one output tensor per Tensor it returned."""
     previous = state.grad_enabled
@@ -383,31 +415,31 @@ def _forward_on_tensors(cls: Any, ctx: Function, args: tuple, record: bool) -> A
             result._requires_grad, result._grad_fn = False, None
         results.append(result)
     if record:
-        ctx._n_outputs = len(results)
         ctx._out_meta = tuple((out._data.shape, out._data.dtype) for out in results)
         if ctx._saved:
             _track_saved_tensors(ctx, args, results, raws)
     return results[0] if single else tuple(results)
 
 
-def _track_saved(ctx: Function, args: tuple, arrays: list, result: Any, raw: Any) -> None:
+def _track_saved(ctx: Node, args: tuple, arrays: list, result: Any, raw: Any) -> None:
     """Hold the memory of what a built-in op saved, remembering its version for backward.
 
     Each entry of ``_saved_versions`` is ``(storage, version, source, array)``: the source is
     the argument index, or -1 for the output. The output gets no storage here: it is new, so
     nothing can have changed it, and it gets one (registered with this node by
-    :meth:`Function._attach_output_storage`) only when something could. Memory the user can
+    :meth:`Node._attach_output_storage`) only when something could. Memory the user can
     reach (an array from ``.numpy()``/``from_numpy``, or a raw ndarray operand) is saved as
     a private copy, so no write through any view of it can change the gradient. Other values
     are constants.
     """
-    saved = list(ctx._saved)  # type: ignore[arg-type]
+    saved = ctx._saved
+    kept = None  # a changed copy of saved, if a value is replaced
     entries: list = []
     holds = False
-    for index, value in enumerate(saved):
+    for index, value in enumerate(saved):  # type: ignore[arg-type]
         if value is raw:  # the output (as forward returned it: NumPy gives 0-d as scalars)
-            saved[index] = result._data
-            entries.append((None, 0, -1, result._data))
+            value = result._data
+            entries.append((None, 0, -1, value))
         elif type(value) is np.ndarray:
             for source, array in enumerate(arrays):  # noqa: B007 - source is used below
                 if array is value:
@@ -415,17 +447,23 @@ def _track_saved(ctx: Function, args: tuple, arrays: list, result: Any, raw: Any
             else:
                 continue  # a constant the op made (a mask, an index)
             tensor = args[source]
-            if not isinstance(tensor, Tensor):  # a raw ndarray operand the user may change
-                saved[index] = value.copy()
-                continue
-            saved[index] = _hold(tensor, source, value, entries)
-            holds = True
-    ctx._saved = tuple(saved)
+            if isinstance(tensor, Tensor):
+                value = _hold(tensor, source, value, entries)
+                holds = True
+            else:  # a raw ndarray operand the user may change
+                value = value.copy()
+        else:
+            continue  # a number, None...
+        if value is not saved[index]:  # type: ignore[index]
+            kept = kept or list(saved)  # type: ignore[arg-type]
+            kept[index] = value
+    if kept is not None:
+        ctx._saved = tuple(kept)
     if entries:
         ctx._saved_versions = HeldStorages(entries) if holds else tuple(entries)
 
 
-def _track_saved_tensors(ctx: Function, args: tuple, results: list, returned: tuple) -> None:
+def _track_saved_tensors(ctx: Node, args: tuple, results: list, returned: tuple) -> None:
     """:func:`_track_saved` for a user Function, which saves Tensors (or None): found among
     its inputs first (an input returned as is stays wired to its own history), then among
     its outputs (source ``-1 - k`` for output k); other Tensors have no source."""
@@ -437,7 +475,7 @@ def _track_saved_tensors(ctx: Function, args: tuple, results: list, returned: tu
             continue
         if not isinstance(value, Tensor):
             raise TypeError(
-                f"{type(ctx).__name__}: save_for_backward takes Tensors or None, got "
+                f"{ctx.function.__name__}: save_for_backward takes Tensors or None, got "
                 f"{type(value).__name__}; keep other values as attributes of ctx"
             )
         source: int | None = next((i for i, arg in enumerate(args) if arg is value), None)
@@ -490,7 +528,7 @@ def _apply_watched(cls: Any, args: tuple) -> Any:
 # -- backward on Tensors -------------------------------------------------------------------
 
 
-def _backward_on_tensors(node: Function, grads: list, create_graph: bool) -> tuple:
+def _backward_on_tensors(node: Node, grads: list, create_graph: bool) -> tuple:
     """Backward with Tensors: user Functions always, built-in ops under create_graph, when
     saved values become Tensors wired to the graph they came from."""
     saved = node._saved
@@ -503,7 +541,7 @@ def _backward_on_tensors(node: Function, grads: list, create_graph: bool) -> tup
         )
     grads = [_as_tensor(grad) if grad is not None else None for grad in grads]
     try:
-        result = node.backward(node, *grads)
+        result = node.function.backward(node, *grads)
     finally:
         if saved:
             node._saved = saved
@@ -515,12 +553,12 @@ def _as_tensor(value: Any) -> Any:
     return value if isinstance(value, Tensor) else Tensor._make(value, False, None)
 
 
-def _saved_as_tensor(node: Function, value: Any, source: int | None, create_graph: bool) -> Any:
+def _saved_as_tensor(node: Node, value: Any, source: int | None, create_graph: bool) -> Any:
     """A saved array as a Tensor; under create_graph, one wired to the graph it came from."""
     if not isinstance(value, np.ndarray):
         return value
     if source is None or not create_graph:
-        return value if node._on_arrays else Tensor._make(value, False, None)
+        return value if node.function._on_arrays else Tensor._make(value, False, None)
     if source < 0:  # an output of this node
         return Tensor._make(value, True, node, -1 - source)
     edge = node.next_edges[source]
@@ -532,15 +570,15 @@ def _saved_as_tensor(node: Function, value: Any, source: int | None, create_grap
     return Tensor._make(value, True, edge, nrs[source] if nrs else 0)
 
 
-def _check_grads(node: Function, grads: tuple, create_graph: bool) -> tuple:
+def _check_grads(node: Node, grads: tuple, create_graph: bool) -> tuple:
     """Check what a backward on Tensors returned; arrays for the engine unless create_graph."""
     expected = len(node.next_edges)
     if len(grads) < expected or any(g is not None for g in grads[expected:]):
-        if node._on_arrays:
+        if node.function._on_arrays:
             grads = grads + (None,) * (expected - len(grads))
         else:
             raise RuntimeError(
-                f"{type(node).__name__}.backward returned {len(grads)} gradients but forward "
+                f"{node.function.__name__}.backward returned {len(grads)} gradients but forward "
                 f"took {expected} arguments: return one per argument (None where there is none)"
             )
     converted: list = []
@@ -549,17 +587,17 @@ def _check_grads(node: Function, grads: tuple, create_graph: bool) -> tuple:
             converted.append(None)
         elif isinstance(g, Tensor):
             converted.append(g if create_graph else g._data)
-        elif node._on_arrays and isinstance(g, np.ndarray):
+        elif node.function._on_arrays and isinstance(g, np.ndarray):
             converted.append(Tensor._make(g, False, None) if create_graph else g)
         else:
             raise TypeError(
-                f"{type(node).__name__}.backward returned {type(g).__name__} for argument "
+                f"{node.function.__name__}.backward returned {type(g).__name__} for argument "
                 f"{position}; return a Tensor or None"
             )
     return tuple(converted)
 
 
-def _current_view_history(view: Any, node: Function) -> Function:
+def _current_view_history(view: Any, node: Node) -> Node:
     """The view's node, taken again if a recorded in-place op changed the view's base since
     (PyTorch regenerates a view's ``grad_fn`` the same way)."""
     storage, rebases = node._view_of  # type: ignore[misc]

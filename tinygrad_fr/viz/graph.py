@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Node
 from ..tensor import Tensor
 
 
@@ -108,7 +108,7 @@ class _Labels:
             lines.append(f"grad {self.text(tensor.grad._data)}")
         return "\n".join(lines)
 
-    def node(self, node: Function) -> str:
+    def node(self, node: Node) -> str:
         lines = [node.name().removesuffix("Backward0")]
         lines.append("out " + ", ".join(str(tuple(shape)) for shape, _ in node._out_meta))
         if self.show_values and node._saved:

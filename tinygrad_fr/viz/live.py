@@ -62,7 +62,7 @@ def trace_graph(root: Tensor | Sequence[Tensor]) -> Trace:
 
 
 def _op(result: Trace, node: Any, outputs: dict, leaves: dict) -> TracedOp:
-    name = type(node).__name__
+    name = node.function.__name__
     inputs: list[TracedTensor | None] = []
     for edge, nr in node.next_functions:
         if edge is None:
@@ -71,7 +71,7 @@ def _op(result: Trace, node: Any, outputs: dict, leaves: dict) -> TracedOp:
             inputs.append(_leaf(result, edge, leaves))
         else:
             inputs.append(outputs[edge][nr])
-    op = TracedOp(name, type(node), inputs, {}, [], None, node, len(result.ops), node._saved)
+    op = TracedOp(name, node.function, inputs, {}, [], None, node, len(result.ops), node._saved)
     for output_nr, (shape, dtype) in enumerate(node._out_meta):
         record = TracedTensor(
             result._auto_name(name.lower()),

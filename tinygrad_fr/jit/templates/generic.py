@@ -12,16 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd.function import NO_RECORD
+from ...autograd.function import NO_RECORD, Node
 from ..codegen import BASE_NAMESPACE, Emitter, Value
 from . import GradFor, OpCall
 
 
 def new_ctx(op: Any, edges: tuple) -> Any:
     """A context for ``op.forward``: ``next_edges`` holds True where a gradient is needed."""
-    ctx = op.__new__(op)
-    ctx.next_edges = edges
-    return ctx
+    return Node(op, edges)
 
 
 def as_array(raw: Any) -> np.ndarray:
