@@ -445,7 +445,10 @@ class Tensor:
         array = self._data
         if not array.flags.writeable:
             array = self._data = array.copy()
-        storage_of(self).version += 1
+        storage = self._storage
+        if storage is None:
+            storage = storage_of(self)
+        storage.version += 1
         return array
 
     # -- operations (each defined once in tinygrad_fr/methods/) ----------------------------

@@ -67,7 +67,7 @@ class Node:
     """
 
     __slots__ = (
-        "__dict__", "__weakref__", "_edge_nrs", "_hooks", "_out_meta", "_saved",
+        "__dict__", "__weakref__", "_edge_nrs", "_held", "_hooks", "_out_meta", "_saved",
         "_saved_versions", "_sequence_nr", "_view_of", "function", "next_edges",
     )  # fmt: skip
     _is_node = True  # Tensor has False: tells tools an edge's target is a node, not a leaf
@@ -87,9 +87,9 @@ class Node:
         self._edge_nrs = edge_nrs  # output index of each edge's node, when not all 0
         self._sequence_nr = sequence_nr  # creation order: a node's inputs come from older nodes
         self._saved: tuple | None = ()  # what forward saved; None once released
-        # (storage, version, source, array) per saved array: a tuple, or HeldStorages when the
-        # node holds storages (given back on release)
-        self._saved_versions: Any = ()
+        # (storage, version, source, array) per saved array, for the version check
+        self._saved_versions: tuple = ()
+        self._held: HeldStorages | None = None  # storages whose memory it keeps
         self._out_meta: tuple = ()  # (shape, dtype) of each output: what gradients must have
         self._hooks: NodeHooks | None = None
         # A view node: (storage, rebases) of the tensor it was taken from, to detect later use
@@ -184,23 +184,27 @@ class Node:
     def release(self) -> None:
         """Free saved values (done by backward unless retain_graph=True)."""
         self._saved = None
-        if type(self._saved_versions) is HeldStorages:
-            self._saved_versions.release()
+        self._saved_versions = ()
+        if self._held is not None:
+            self._held.release()
 
     def _attach_output_storage(self, storage: Storage, array: Any) -> None:
         """``array``, an output this node saved, is now tracked by ``storage`` (made on first
         need, or that of the tensor an in-place op wrote it into): later writes are caught."""
         if self._saved is None:
             return
-        entries = self._saved_versions
-        if type(entries) is not HeldStorages:
-            entries = self._saved_versions = HeldStorages(entries)
-        for index, (held, _, source, value) in enumerate(entries):
+        entries = list(self._saved_versions)
+        for index, (old, _, source, value) in enumerate(entries):
             if source is not None and source < 0 and value is array:
-                if held is not None:
-                    held.release()
+                if self._held is None:
+                    self._held = HeldStorages()
+                if old is not None and old in self._held:
+                    self._held.remove(old)
+                    old.release()
                 storage.holds += 1
+                self._held.append(storage)
                 entries[index] = (storage, storage.version, source, value)
+        self._saved_versions = tuple(entries)
 
     # -- backward ------------------------------------------------------------------------
 
@@ -310,7 +314,7 @@ class Function:
             ctx.function, ctx.next_edges, ctx._edge_nrs = cls, tuple(edges), nrs
             ctx._sequence_nr = next(_sequence)
             ctx._saved = ctx._saved_versions = ()
-            ctx._hooks = ctx._view_of = None
+            ctx._hooks = ctx._view_of = ctx._held = None
         elif on_arrays:
             ctx = NO_RECORD
         else:
@@ -435,7 +439,7 @@ def _track_saved(ctx: Node, args: tuple, arrays: list, result: Any, raw: Any) ->
     saved = ctx._saved
     kept = None  # a changed copy of saved, if a value is replaced
     entries: list = []
-    holds = False
+    held: list = []
     for index, value in enumerate(saved):  # type: ignore[arg-type]
         if value is raw:  # the output (as forward returned it: NumPy gives 0-d as scalars)
             value = result._data
@@ -448,8 +452,7 @@ def _track_saved(ctx: Node, args: tuple, arrays: list, result: Any, raw: Any) ->
                 continue  # a constant the op made (a mask, an index)
             tensor = args[source]
             if isinstance(tensor, Tensor):
-                value = _hold(tensor, source, value, entries)
-                holds = True
+                value = _hold(tensor, source, value, entries, held)
             else:  # a raw ndarray operand the user may change
                 value = value.copy()
         else:
@@ -460,7 +463,9 @@ def _track_saved(ctx: Node, args: tuple, arrays: list, result: Any, raw: Any) ->
     if kept is not None:
         ctx._saved = tuple(kept)
     if entries:
-        ctx._saved_versions = HeldStorages(entries) if holds else tuple(entries)
+        ctx._saved_versions = tuple(entries)
+        if held:
+            ctx._held = HeldStorages(held)
 
 
 def _track_saved_tensors(ctx: Node, args: tuple, results: list, returned: tuple) -> None:
@@ -468,7 +473,8 @@ def _track_saved_tensors(ctx: Node, args: tuple, results: list, returned: tuple)
     its inputs first (an input returned as is stays wired to its own history), then among
     its outputs (source ``-1 - k`` for output k); other Tensors have no source."""
     saved: list = []
-    versions: list = []
+    entries: list = []
+    held: list = []
     for value in ctx._saved or ():
         if value is None:
             saved.append(None)
@@ -484,21 +490,28 @@ def _track_saved_tensors(ctx: Node, args: tuple, results: list, returned: tuple)
             output = next((k for k, out in enumerate(returned) if out is value), None)
             if output is not None:
                 source, tensor = -1 - output, results[output]
-        saved.append(_hold(tensor, source, tensor._data, versions))
+        saved.append(_hold(tensor, source, tensor._data, entries, held))
     ctx._saved = tuple(saved)
-    if versions:
-        ctx._saved_versions = HeldStorages(versions)
+    ctx._saved_versions = tuple(entries)
+    if held:
+        ctx._held = HeldStorages(held)
 
 
-def _hold(tensor: Any, source: int | None, value: np.ndarray, versions: list) -> np.ndarray:
-    """Record that a node saved ``value`` (``tensor``'s memory); returns what to keep."""
+def _hold(
+    tensor: Any, source: int | None, value: np.ndarray, entries: list, held: list
+) -> np.ndarray:
+    """Record that a node saved ``value`` (``tensor``'s memory): an entry for the version
+    check, and the storage in ``held`` if the node keeps that memory itself rather than a
+    private copy. Returns what to keep."""
     storage = storage_of(tensor)
     if storage.writing:  # an in-place op will overwrite it: keep the values forward used
         value, storage = value.copy(), Storage()
     elif storage.exposed is not None and (source is None or source >= 0):
         value = value.copy()  # the user holds this memory: keep what forward used
-    storage.holds += 1
-    versions.append((storage, storage.version, source, value))
+    else:
+        storage.holds += 1
+        held.append(storage)
+    entries.append((storage, storage.version, source, value))
     return value
 
 

@@ -59,16 +59,15 @@ class Storage:
 
 
 class HeldStorages(list):
-    """What a node's saved values hold, as ``(storage, version, source, array)`` entries;
-    given back by :meth:`release` after backward, or when the node is dropped."""
+    """The storages whose memory a node keeps for backward; given back by :meth:`release`
+    after backward, or when the node is dropped."""
 
     __slots__ = ()
 
     def release(self) -> None:
         """Give back every storage (once)."""
-        for entry in self:
-            if entry[0] is not None:  # a saved output that never needed a storage
-                entry[0].release()
+        for storage in self:
+            storage.release()
         self.clear()
 
     def __del__(self) -> None:

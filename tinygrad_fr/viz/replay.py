@@ -33,7 +33,7 @@ def vjp(op: TracedOp, grads_out: list) -> list:
     if node is None or saved is None:
         raise RuntimeError(f"{op.name}: cannot replay its backward: {FREED}")
     replica = copy.copy(node)
-    replica._saved, replica._saved_versions, replica._hooks = saved, (), None
+    replica._saved, replica._saved_versions, replica._hooks, replica._held = saved, (), None, None
     if node._n_outputs == 1:
         grads: Any = grads_out[0]
     else:
