@@ -123,3 +123,15 @@ def test_manual_sgd_through_data_matches_pytorch():
             w.grad.data.zero_()
         results.append(w.detach().numpy().copy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+
+
+def test_assigning_an_array_to_data_copies_it():
+    # PyTorch's .data takes only Tensors; an array is copied (tg.from_numpy shares one).
+    p = tg.zeros(2, requires_grad=True)
+    array = np.array([1.0, 2.0], dtype=np.float32)
+    p.data = array
+    array[0] = 9.0
+    assert p.tolist() == [1.0, 2.0]
+    p.data = tg.from_numpy(array)
+    array[1] = 7.0
+    assert p.tolist() == [9.0, 7.0]

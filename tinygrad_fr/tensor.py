@@ -101,7 +101,8 @@ class Tensor:
     def data(self) -> Tensor:
         """The same memory as a tensor without history (``requires_grad`` False), as in
         PyTorch: ``p.data -= lr * p.grad`` and ``w.data.normal_()`` change ``p`` and ``w``
-        without being recorded. Assign a Tensor or an ndarray to replace the values.
+        without being recorded. Assign a Tensor (its memory is shared, as in PyTorch) or an
+        ndarray (copied: assign ``tg.from_numpy(array)`` to share it) to replace the values.
 
         Unlike PyTorch, writes through ``.data`` count as in-place changes of the tensor, so
         a graph that saved its old values refuses to backward rather than use new ones.
@@ -115,14 +116,14 @@ class Tensor:
             array = value._data
             storage = storage_of(value)  # shared memory: shared version counter
         else:
-            array = value if isinstance(value, np.ndarray) else to_array(value)
+            # A private copy: the caller's array stays theirs, and a graph that saves this
+            # memory need not copy it at each forward to be safe from raw writes.
+            array = value.copy() if isinstance(value, np.ndarray) else to_array(value)
             storage = None
         if array.dtype.kind != "f" and self._requires_grad:
             array, storage = array.astype(self._data.dtype), None
         self._data = array
         self._storage = storage  # new memory: whatever was saved keeps the old array intact
-        if storage is None and array is value:
-            storage_of(self).expose(array)  # the caller holds this array: raw writes possible
 
     @property
     def grad(self) -> Tensor | None:

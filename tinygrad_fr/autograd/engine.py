@@ -234,9 +234,9 @@ def accumulate_grad(tensor: Any, grad: Any, create_graph: bool, handed_out: set)
         # must not become the .grad of two leaves, nor wrap the engine's shared ones.
         tensor._grad = grad.clone() if current is None else current + grad
     elif current is not None:
-        current._data = current._data + _array(grad)
+        current._data = current._data + grad  # the walk carries arrays without create_graph
     else:
-        tensor._grad = function.Tensor._make(_owned(_array(grad), handed_out), False, None)
+        tensor._grad = function.Tensor._make(_owned(grad, handed_out), False, None)
 
 
 def _owned(array: Any, handed_out: set) -> np.ndarray:
@@ -282,10 +282,6 @@ def _after_node(node: Node, grads_in: tuple, grads_out: Any, create_graph: bool)
         if result is not None:
             grads_in = tuple(_unwrap(new, old, create_graph) for new, old in zip(result, grads_in))
     return grads_in
-
-
-def _array(value: Any) -> Any:
-    return value._data if isinstance(value, function.Tensor) else value
 
 
 def _maybe_tensor(value: Any) -> Any:

@@ -195,15 +195,17 @@ class Node:
             return
         entries = list(self._saved_versions)
         for index, (old, _, source, value) in enumerate(entries):
-            if source is not None and source < 0 and value is array:
-                if self._held is None:
-                    self._held = HeldStorages()
-                if old is not None and old in self._held:
-                    self._held.remove(old)
-                    old.release()
-                storage.holds += 1
-                self._held.append(storage)
-                entries[index] = (storage, storage.version, source, value)
+            if value is not array or source is None or source >= 0:
+                continue
+            held = self._held
+            if held is None:
+                held = self._held = HeldStorages()
+            elif old is not None and old in held:
+                held.remove(old)
+                old.release()
+            storage.holds += 1
+            held.append(storage)
+            entries[index] = (storage, storage.version, source, value)
         self._saved_versions = tuple(entries)
 
     # -- backward ------------------------------------------------------------------------
@@ -503,7 +505,9 @@ def _hold(
     """Record that a node saved ``value`` (``tensor``'s memory): an entry for the version
     check, and the storage in ``held`` if the node keeps that memory itself rather than a
     private copy. Returns what to keep."""
-    storage = storage_of(tensor)
+    storage = tensor._storage
+    if storage is None:
+        storage = storage_of(tensor)
     if storage.writing:  # an in-place op will overwrite it: keep the values forward used
         value, storage = value.copy(), Storage()
     elif storage.exposed is not None and (source is None or source >= 0):

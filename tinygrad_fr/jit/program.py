@@ -344,7 +344,7 @@ class Builder:
 
     def _copy_saved(self, call: templates.OpCall, step: OpStep) -> None:
         """Eager backward reads a private (C-contiguous) copy of a saved input whose memory
-        the user holds (``.numpy()``, ``from_numpy``, ``.data = array``: see
+        the user holds (``.numpy()``, ``from_numpy``: see
         ``tinygrad_fr.autograd.function._hold``). Where such an input is not contiguous, the
         generated backward reads a contiguous copy too: BLAS may round a strided product
         differently."""
