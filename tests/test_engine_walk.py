@@ -154,6 +154,14 @@ def test_ops_inside_a_custom_function_forward_are_one_op_for_observers():
     with observe(recorder):
         Square.apply(tg.tensor([3.0], requires_grad=True))
     assert recorder.events == [("op", "Square", True)]
+    # The forward switched grad mode off and on again: later ops and backward are still seen.
+    recorder = Recorder()
+    with observe(recorder):
+        (Square.apply(tg.tensor([3.0], requires_grad=True)) * 2).sum().backward()
+    assert recorder.events == [
+        ("op", "Square", True), ("op", "Mul", True), ("op", "Sum", True),
+        ("backward", 1, False), ("op", "Mul", False), ("op", "Mul", False),  # Square.backward
+    ]  # fmt: skip
 
 
 def test_create_graph_walks_record_and_differentiate_again():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -529,6 +530,9 @@ def _apply_watched(cls: Any, args: tuple) -> Any:
             result = cls.apply(*args)
     finally:
         state.watched = True
+        # A mode switch inside (a custom Function's forward) saw watched False: the thread
+        # is special again.
+        grad_mode.special_threads.add(threading.get_ident())
     outputs = result if isinstance(result, tuple) else (result,)
     node = next((out._grad_fn for out in outputs if out._grad_fn is not None), None)
     if anomaly:

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .grad_mode import set_mode, state
+from .grad_mode import set_mode, special_threads, state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,7 +146,7 @@ def observable(method: F) -> F:
 
     @functools.wraps(method)
     def wrapper(owner: Any, *args: Any, **kwargs: Any) -> Any:
-        if not state.observers:
+        if not (special_threads and state.observers):  # (see engine._run)
             return method(owner, *args, **kwargs)
         run = functools.partial(method, owner, *args, **kwargs)
         return run_observed(
