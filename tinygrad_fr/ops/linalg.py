@@ -78,10 +78,8 @@ class Linear(Primitive):
         grad_weight = grad_bias = None
         rows = grad.reshape((-1, grad.shape[-1]))  # every leading axis is a batch axis
         if needs_weight is not None:
-            if x.ndim == 1 or rows.shape[0] == 1:
-                # One sample: the outer product, one multiply per element. BLAS would first
-                # zero the (out, in) result, twice, which costs more than the product.
-                grad_weight = rows.reshape((-1, 1)) * x.reshape((1, -1))
+            if x.ndim == 1:
+                grad_weight = grad.reshape((-1, 1)) * x.reshape((1, -1))
             else:
                 grad_weight = matmul_2d(rows.T, x.reshape((-1, x.shape[-1])))
         if needs_bias is not None:

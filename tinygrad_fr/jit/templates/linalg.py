@@ -47,11 +47,8 @@ def linear_backward(e: Emitter, call: OpCall, grad: Value, grad_for: GradFor) ->
     if needs_weight:
         grad_weight = grad_for(1, f"grad_{weight}")
         maths = f"∂L/∂{weight} = (∂L/∂{call.out})ᵀ @ {x}"
-        one_row = rows.shape is not None and rows.shape[0] == 1
-        if len(x.shape) == 1 or one_row:  # type: ignore[arg-type]
-            # one sample: the outer product, as eager computes it
-            column = grad if len(x.shape) == 1 else rows  # type: ignore[arg-type]
-            text = f"{grad_weight} = {column}.reshape((-1, 1)) * {x}.reshape((1, -1))"
+        if len(x.shape) == 1:  # type: ignore[arg-type]
+            text = f"{grad_weight} = {grad}.reshape((-1, 1)) * {x}.reshape((1, -1))"
         elif len(x.shape) == 2:  # type: ignore[arg-type]
             text = f"{grad_weight} = np.dot({rows}.T, {x}{e.out(grad_weight)})"
         else:
