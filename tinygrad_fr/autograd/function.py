@@ -316,7 +316,7 @@ class Function:
             ctx = _new_node(Node)  # Node.__init__'s work, without the call (every op runs it)
             ctx.function, ctx.next_edges, ctx._edge_nrs = cls, tuple(edges), nrs
             ctx._sequence_nr = next(_sequence)
-            ctx._saved = ctx._saved_versions = ()
+            ctx._saved = ctx._saved_versions = ctx._out_meta = ()
             ctx._hooks = ctx._view_of = ctx._held = None
         elif on_arrays:
             ctx = NO_RECORD
