@@ -218,3 +218,40 @@ def test_no_hook_objects_exist_until_a_hook_is_registered():
     y = (x * 2).sigmoid()
     assert x._hooks is None and y.grad_fn._hooks is None
     assert not nn.Linear(1, 1)._has_hooks
+
+
+def test_code_on_tensors_inside_backward_runs_with_grad_mode_equal_to_create_graph():
+    # PyTorch runs backward with grad mode = create_graph; hooks and custom Functions see it.
+    class Double(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            seen.append(("function", tg.is_grad_enabled()))
+            return grad * 2
+
+    seen: list = []
+    for create_graph in (False, True):
+        seen.clear()
+        x = tg.tensor([1.0, 2.0], requires_grad=True)
+        y = Double.apply(x * 3)
+        y.register_hook(lambda g: seen.append(("tensor", tg.is_grad_enabled())))
+        y.grad_fn.register_hook(lambda gi, go: seen.append(("node", tg.is_grad_enabled())))
+        x.register_hook(lambda g: seen.append(("leaf", tg.is_grad_enabled())))
+        x.register_post_accumulate_grad_hook(lambda t: seen.append(("acc", tg.is_grad_enabled())))
+        y.sum().backward(create_graph=create_graph)
+        assert seen == [
+            ("tensor", create_graph), ("function", create_graph), ("node", create_graph),
+            ("leaf", create_graph), ("acc", create_graph),
+        ]  # fmt: skip
+        assert tg.is_grad_enabled()
+    with tg.no_grad():
+        x = tg.tensor([1.0], requires_grad=True)
+    with tg.enable_grad():
+        y = (x * x).sum()
+    with tg.no_grad():
+        (gx,) = tg.grad(y, x, create_graph=True)
+        assert not tg.is_grad_enabled()
+    assert gx.requires_grad  # create_graph records even when called under no_grad

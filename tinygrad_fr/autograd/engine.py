@@ -21,7 +21,7 @@ from . import function
 from .broadcast import sum_to_shape
 from .checks import check_backward
 from .function import Node
-from .grad_mode import set_mode, special_threads, state
+from .grad_mode import recording, set_mode, special_threads, state
 from .hooks import call_grad_hooks
 from .observer import BackwardCall, run_observed
 
@@ -150,7 +150,12 @@ def _walk(outputs: list, grads: list, retain: bool, create_graph: bool, inputs: 
     anomaly = bool(special_threads) and state.anomaly_enabled
     quiet = np.errstate(all="ignore") if anomaly else _QUIET_ALREADY
     previous = state.grad_enabled if special_threads else True
-    set_mode("grad_enabled", create_graph)
+    # Only code on Tensors can record: under create_graph the whole walk (its sums too) must;
+    # otherwise hooks and custom Functions' backward run under recording(False) where they are
+    # called, and arrays need no switch of this thread's mode.
+    switch = create_graph and not previous
+    if switch:
+        set_mode("grad_enabled", True)
     try:
         with quiet:  # under detect_anomaly our checks name the op instead of NumPy's warnings
             for node in order:
@@ -159,13 +164,15 @@ def _walk(outputs: list, grads: list, retain: bool, create_graph: bool, inputs: 
                 if grads_out is not None:
                     hooks = node._hooks
                     if hooks is not None:
-                        grads_out = _before_node(node, grads_out, create_graph)
+                        with recording(create_graph):
+                            grads_out = _before_node(node, grads_out, create_graph)
                     if targets is not None:
                         targets.capture_node(node, grads_out)
                     if runs:
                         grads_in = node.run_backward(grads_out, create_graph)
                         if hooks is not None and hooks.post:
-                            grads_in = _after_node(node, grads_in, grads_out, create_graph)
+                            with recording(create_graph):
+                                grads_in = _after_node(node, grads_in, grads_out, create_graph)
                         if anomaly:
                             check_backward(node, grads_in)
                         _send(node.next_edges, node._edge_nrs, grads_in, buffers, node)
@@ -173,7 +180,8 @@ def _walk(outputs: list, grads: list, retain: bool, create_graph: bool, inputs: 
                     node.release()
             _deliver(buffers, targets, create_graph)  # what is left: the leaves' gradients
     finally:
-        set_mode("grad_enabled", previous)
+        if switch:
+            set_mode("grad_enabled", previous)
     return {} if targets is None else targets.captured
 
 
@@ -216,14 +224,17 @@ def _deliver(leaves: dict, targets: _Targets | None, create_graph: bool) -> None
     for leaf, grad in leaves.items():
         hooks = leaf._hooks
         if hooks is not None and hooks.pre:
-            grad = _unwrap(call_grad_hooks(hooks.pre, _as_tensor(grad)), grad, create_graph)
+            with recording(create_graph):
+                hooked = call_grad_hooks(hooks.pre, _as_tensor(grad))
+            grad = _unwrap(hooked, grad, create_graph)
         if targets is not None:
             targets.capture_leaf(leaf, grad)
             continue
         accumulate_grad(leaf, grad, create_graph, handed_out)
         if hooks is not None and hooks.post_accumulate:
-            for hook in tuple(hooks.post_accumulate.values()):
-                hook(leaf)
+            with recording(create_graph):
+                for hook in tuple(hooks.post_accumulate.values()):
+                    hook(leaf)
 
 
 def accumulate_grad(tensor: Any, grad: Any, create_graph: bool, handed_out: set) -> None:

@@ -562,7 +562,8 @@ def _backward_on_tensors(node: Node, grads: list, create_graph: bool) -> tuple:
         )
     grads = [_as_tensor(grad) if grad is not None else None for grad in grads]
     try:
-        result = node.function.backward(node, *grads)
+        with grad_mode.recording(create_graph):
+            result = node.function.backward(node, *grads)
     finally:
         if saved:
             node._saved = saved

@@ -130,6 +130,13 @@ class _Setting(_Switch):
         self._name, self._value = name, value
 
 
+def recording(enabled: bool) -> _Switch:
+    """A context manager setting this thread's grad mode to ``enabled`` for its block: what
+    code on Tensors inside backward runs under (hooks, custom Functions' backward), as in
+    PyTorch, where backward runs with grad mode equal to ``create_graph``."""
+    return _Setting("grad_enabled", enabled)
+
+
 class no_grad(_Switch):  # noqa: N801 - PyTorch's name
     """Disable graph recording: results get no ``grad_fn`` and keep nothing alive.
 
