@@ -51,10 +51,18 @@ def mutually_broadcastable_shapes(
 
 
 def elements(
-    low: float = -10.0, high: float = 10.0, *, exclude_zero_band: float = 0.0
+    low: float = -10.0,
+    high: float = 10.0,
+    *,
+    exclude_zero_band: float = 0.0,
+    allow_subnormal: bool = True,
 ) -> st.SearchStrategy[float]:
-    """Finite floats in [low, high], optionally keeping away from (-band, band)."""
-    values = st.floats(low, high, allow_nan=False, allow_infinity=False)
+    """Finite floats in [low, high], optionally keeping away from (-band, band), and without
+    subnormal numbers if ``allow_subnormal`` is False (to compare with a library whose CPU
+    kernels may flush them to zero)."""
+    values = st.floats(
+        low, high, allow_nan=False, allow_infinity=False, allow_subnormal=allow_subnormal
+    )
     if exclude_zero_band > 0:
         values = values.filter(lambda v: abs(v) >= exclude_zero_band)
     return values
