@@ -55,11 +55,11 @@ def elements(
     high: float = 10.0,
     *,
     exclude_zero_band: float = 0.0,
-    allow_subnormal: bool = True,
+    allow_subnormal: bool | None = None,
 ) -> st.SearchStrategy[float]:
     """Finite floats in [low, high], optionally keeping away from (-band, band), and without
     subnormal numbers if ``allow_subnormal`` is False (to compare with a library whose CPU
-    kernels may flush them to zero)."""
+    kernels may flush them to zero; None: whenever the range holds some, as Hypothesis)."""
     values = st.floats(
         low, high, allow_nan=False, allow_infinity=False, allow_subnormal=allow_subnormal
     )
