@@ -446,10 +446,7 @@ class Tensor:
         array = self._data
         if not array.flags.writeable:
             array = self._data = array.copy()
-        storage = self._storage
-        if storage is None:
-            storage = storage_of(self)
-        storage.version += 1
+        storage_of(self).version += 1  # made if needed: a node that saved this may watch it
         return array
 
     # -- operations (each defined once in tinygrad_fr/methods/) ----------------------------
