@@ -3,7 +3,9 @@
 
 A script may declare ``NEEDS = {...}``: Tensor-side features it uses that another branch adds
 (see FEATURES); it is expected to fail until every one of them is present. ``TOLERANCE``
-sets the relative tolerance of the comparison with PyTorch (float32 scripts keep the default).
+sets the relative tolerance of the comparison with PyTorch (float32 scripts keep the default);
+``ABS_TOLERANCE`` the absolute one, for numbers a script prints that are rounding noise around
+zero (by default a hundredth of ``TOLERANCE``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import tinygrad_fr as tg
 
@@ -56,10 +58,19 @@ FEATURES: dict[str, Callable[[], bool]] = {
 }
 
 
-def declared(path: Path) -> tuple[set[str], float]:
-    """The script's NEEDS set and TOLERANCE, read without running it."""
+class Declared(NamedTuple):
+    """What a script declares at its top level: NEEDS, TOLERANCE and ABS_TOLERANCE."""
+
+    needs: set[str]
+    tolerance: float
+    abs_tolerance: float
+
+
+def declared(path: Path) -> Declared:
+    """The script's NEEDS set and tolerances, read without running it."""
     needs: set[str] = set()
     tolerance = DEFAULT_TOLERANCE
+    abs_tolerance: float | None = None
     for node in ast.parse(path.read_text()).body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             name = getattr(node.targets[0], "id", None)
@@ -67,10 +78,12 @@ def declared(path: Path) -> tuple[set[str], float]:
                 needs = set(ast.literal_eval(node.value))
             elif name == "TOLERANCE":
                 tolerance = float(ast.literal_eval(node.value))
+            elif name == "ABS_TOLERANCE":
+                abs_tolerance = float(ast.literal_eval(node.value))
     unknown = needs - set(FEATURES)
     if unknown:
         raise ValueError(f"{path.name}: unknown features in NEEDS: {sorted(unknown)}")
-    return needs, tolerance
+    return Declared(needs, tolerance, tolerance * 1e-2 if abs_tolerance is None else abs_tolerance)
 
 
 def missing_features(needs: set[str]) -> list[str]:
@@ -163,17 +176,19 @@ def masked(text: str) -> str:
     return _NUMBER.sub("#", text)
 
 
-def compare(ours: str, theirs: str, tolerance: float) -> None:
+def compare(ours: str, theirs: str, tolerance: float, abs_tolerance: float | None = None) -> None:
     """Raise AssertionError unless both outputs have the same words and close numbers."""
     if masked(ours) != masked(theirs):
         raise AssertionError(
             "the outputs differ beyond their numbers:\n"
             f"--- tinygrad_fr\n{ours}\n--- torch\n{theirs}"
         )
+    if abs_tolerance is None:
+        abs_tolerance = tolerance * 1e-2
     mine, reference = numbers(ours), numbers(theirs)
     for position, (a, b) in enumerate(zip(mine, reference, strict=True)):
         close = (math.isnan(a) and math.isnan(b)) or math.isclose(
-            a, b, rel_tol=tolerance, abs_tol=tolerance * 1e-2
+            a, b, rel_tol=tolerance, abs_tol=abs_tolerance
         )
         if not close:
             raise AssertionError(

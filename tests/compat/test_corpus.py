@@ -19,8 +19,7 @@ HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 
 def _waiting(path):
-    needs, _ = declared(path)
-    absent = missing_features(needs)
+    absent = missing_features(declared(path).needs)
     if absent:
         return pytest.mark.xfail(reason=f"needs the Tensor side: {', '.join(absent)}", strict=False)
     return []
@@ -42,6 +41,6 @@ def test_script_runs_with_tinygrad_as_torch(path):
 @pytest.mark.skipif(not HAVE_TORCH, reason="torch is not installed")
 @pytest.mark.parametrize("path", CASES)
 def test_script_prints_pytorchs_numbers(path):
-    _, tolerance = declared(path)
+    declaration = declared(path)
     theirs = run(path, with_torch=True)
-    compare(run(path), theirs, tolerance)
+    compare(run(path), theirs, declaration.tolerance, declaration.abs_tolerance)

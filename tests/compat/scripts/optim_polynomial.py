@@ -12,7 +12,10 @@ NEEDS = {"sin"}
 # The two runs agree to 1e-12 for the first 250 steps in float64, then drift apart by up to 2% in
 # the loss in float32 (8.908 against 8.906 at the end). Exact agreement is checked by the other
 # polynomial scripts, which use plain gradient descent.
+# The two noise coefficients end anywhere within about lr of zero (0.0005 with PyTorch, 0.0000
+# here on one machine), so they are compared to within 2 * lr.
 TOLERANCE = 5e-2
+ABS_TOLERANCE = 2e-3
 
 x = torch.linspace(-math.pi, math.pi, 2000)
 y = torch.sin(x)
