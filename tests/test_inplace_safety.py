@@ -33,6 +33,18 @@ TARGETS = {
         np.exp(-X0) / (1 + np.exp(-X0)) ** 2,
     ),
     "matmul-input": (lambda x: x * 1.0, lambda t: t @ t, 2 * X0),
+    # Saved twice before any storage exists: as the sigmoid's output and as mul's input.
+    "output-saved-again": (
+        lambda x: x.sigmoid(),
+        lambda t: (t * t).sum(),
+        2 * np.exp(-X0) / (1 + np.exp(-X0)) ** 3,
+    ),
+    # Saved by more nodes than wait for a storage (the later ones make it at once).
+    "non-leaf-saved-by-many": (
+        lambda x: x * 2.0,
+        lambda t: sum(((t * t).sum() for _ in range(6)), tg.zeros(())),
+        48 * X0,
+    ),
 }
 
 
@@ -347,3 +359,16 @@ def test_no_grad_computation_does_not_lock_memory():
         _ = x * x
     array[0] = 5.0
     assert x.tolist()[0] == 5.0
+
+
+def test_a_non_leaf_saved_by_many_graphs_keeps_a_short_list_of_savers():
+    x = _leaf()
+    hidden = x * 2.0
+    graphs = [(hidden * hidden).sum() for _ in range(50)]
+    assert hidden._savers is None or len(hidden._savers) <= 4
+    with tg.no_grad():
+        hidden.add_(1.0)
+    # The first graph waited for a storage, the last one had it at once: both refuse.
+    for z in (graphs[0], graphs[-1]):
+        with pytest.raises(RuntimeError, match="in-place"):
+            z.backward(retain_graph=True)

@@ -52,7 +52,7 @@ def write_out(out: Any, result: Any, op: str) -> Any:
                 stacklevel=3,
             )
         out._data = result._data.astype(out._data.dtype)  # new memory, as after .data = ...
-        out._storage = None
+        out._storage = out._savers = None
         return out
     write_array(out, op, lambda array: np.copyto(array, result._data, casting="same_kind"))
     return out

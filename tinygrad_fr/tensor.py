@@ -53,7 +53,7 @@ class Tensor:
 
     __slots__ = (
         "__weakref__", "_data", "_grad", "_grad_fn", "_hooks", "_output_nr", "_requires_grad",
-        "_storage", "_view", "name",
+        "_savers", "_storage", "_view", "name",
     )  # fmt: skip
 
     # Let NumPy defer to Tensor's reflected operators: ndarray * Tensor gives a Tensor.
@@ -77,6 +77,7 @@ class Tensor:
         self._hooks: LeafHooks | None = None
         self._output_nr = 0
         self._storage: Any = None
+        self._savers: list | None = None  # nodes that saved it before it had a storage
         self._view: tuple | None = None  # (view op, its args) when a view of args[0]
         self.name: str | None = None
         if requires_grad is not False:
@@ -89,7 +90,8 @@ class Tensor:
         """Wrap an ndarray the library owns, without copying or checking (internal)."""
         tensor = object.__new__(Tensor)
         tensor._data = data
-        tensor._grad = tensor._hooks = tensor._storage = tensor._view = tensor.name = None
+        tensor._grad = tensor._hooks = tensor._storage = tensor._savers = tensor._view = None
+        tensor.name = None
         tensor._requires_grad = requires_grad
         tensor._grad_fn = grad_fn
         tensor._output_nr = output_nr
@@ -124,6 +126,7 @@ class Tensor:
             array, storage = array.astype(self._data.dtype), None
         self._data = array
         self._storage = storage  # new memory: whatever was saved keeps the old array intact
+        self._savers = None
 
     @property
     def grad(self) -> Tensor | None:
@@ -427,7 +430,7 @@ class Tensor:
             )
         copied = object.__new__(type(self))  # a Parameter stays a Parameter
         copied._data = self._data.copy()
-        copied._hooks = copied._storage = copied._view = copied._grad_fn = None
+        copied._hooks = copied._storage = copied._savers = copied._view = copied._grad_fn = None
         copied._requires_grad, copied._output_nr, copied.name = self._requires_grad, 0, self.name
         grad = self._grad
         copied._grad = None if grad is None else Tensor._make(grad._data.copy(), False, None)
@@ -446,7 +449,10 @@ class Tensor:
         array = self._data
         if not array.flags.writeable:
             array = self._data = array.copy()
-        storage_of(self).version += 1  # made if needed: a node that saved this may watch it
+        storage = self._storage
+        if storage is None:  # made now: a node that saved this as its output must watch it
+            storage = storage_of(self)
+        storage.version += 1
         return array
 
     # -- operations (each defined once in tinygrad_fr/methods/) ----------------------------

@@ -33,6 +33,9 @@ Tensor: Any = None
 
 _new_node = object.__new__
 
+# A non-leaf saved by more live nodes than this gets a storage (see _hold).
+_MAX_SAVERS = 4
+
 # Creation order of recorded nodes: the backward walk runs them newest first (as PyTorch).
 _sequence = itertools.count()
 
@@ -189,15 +192,18 @@ class Node:
         if self._held is not None:
             self._held.release()
 
-    def _attach_output_storage(self, storage: Storage, array: Any) -> None:
-        """``array``, an output this node saved, is now tracked by ``storage`` (made on first
-        need, or that of the tensor an in-place op wrote it into): later writes are caught."""
+    def _attach_storage(self, storage: Storage, array: Any) -> None:
+        """``array``, which this node saved without a storage (its output, or a non-leaf
+        input: see ``_hold``), is now tracked by ``storage`` (made on first need, or, for an
+        output, that of the tensor an in-place op wrote it into): later writes are caught."""
         if self._saved is None:
             return
         entries = list(self._saved_versions)
         for index, (old, _, source, value) in enumerate(entries):
-            if value is not array or source is None or source >= 0:
+            if value is not array or old is storage:
                 continue
+            if old is not None and (source is None or source >= 0):
+                continue  # an input saved with its own storage
             held = self._held
             if held is None:
                 held = self._held = HeldStorages()
@@ -333,7 +339,8 @@ class Function:
         # 4. The output tensor, attached to the node with what forward saved.
         result = object.__new__(tensor_cls)
         result._data = out
-        result._grad = result._hooks = result._storage = result._view = result.name = None
+        result._grad = result._hooks = result._storage = result._savers = result._view = None
+        result.name = None
         result._output_nr = 0
         if cls._is_view:
             _share_memory(cls, args, arrays, result, ctx if record else None)
@@ -434,7 +441,8 @@ def _track_saved(ctx: Node, args: tuple, arrays: list, result: Any, raw: Any) ->
     Each entry of ``_saved_versions`` is ``(storage, version, source, array)``: the source is
     the argument index, or -1 for the output. The output gets no storage here: it is new, so
     nothing can have changed it, and it gets one (registered with this node by
-    :meth:`Node._attach_output_storage`) only when something could. Memory the user can
+    :meth:`Node._attach_storage`) only when something could; a non-leaf input without a
+    storage is treated the same way (see :func:`_hold`). Memory the user can
     reach (an array from ``.numpy()``/``from_numpy``, or a raw ndarray operand) is saved as
     a private copy, so no write through any view of it can change the gradient. Other values
     are constants.
@@ -455,7 +463,7 @@ def _track_saved(ctx: Node, args: tuple, arrays: list, result: Any, raw: Any) ->
                 continue  # a constant the op made (a mask, an index)
             tensor = args[source]
             if isinstance(tensor, Tensor):
-                value = _hold(tensor, source, value, entries, held)
+                value = _hold(ctx, tensor, source, value, entries, held)
             else:  # a raw ndarray operand the user may change
                 value = value.copy()
         else:
@@ -493,7 +501,7 @@ def _track_saved_tensors(ctx: Node, args: tuple, results: list, returned: tuple)
             output = next((k for k, out in enumerate(returned) if out is value), None)
             if output is not None:
                 source, tensor = -1 - output, results[output]
-        saved.append(_hold(tensor, source, tensor._data, entries, held))
+        saved.append(_hold(ctx, tensor, source, tensor._data, entries, held))
     ctx._saved = tuple(saved)
     ctx._saved_versions = tuple(entries)
     if held:
@@ -501,13 +509,27 @@ def _track_saved_tensors(ctx: Node, args: tuple, results: list, returned: tuple)
 
 
 def _hold(
-    tensor: Any, source: int | None, value: np.ndarray, entries: list, held: list
+    node: Node, tensor: Any, source: int | None, value: np.ndarray, entries: list, held: list
 ) -> np.ndarray:
-    """Record that a node saved ``value`` (``tensor``'s memory): an entry for the version
+    """Record that ``node`` saved ``value`` (``tensor``'s memory): an entry for the version
     check, and the storage in ``held`` if the node keeps that memory itself rather than a
-    private copy. Returns what to keep."""
+    private copy. Returns what to keep.
+
+    A non-leaf without a storage (an activation, most often) was never changed nor handed
+    to the user: like a saved output, it waits for one (the node, in ``tensor._savers``, is
+    given the storage when it is made). A tensor that many live graphs save gets one now,
+    so that the list stays short.
+    """
     storage = tensor._storage
     if storage is None:
+        savers = tensor._savers
+        if tensor._grad_fn is not None and (savers is None or len(savers) < _MAX_SAVERS):
+            if savers is None:
+                tensor._savers = [node]
+            else:
+                savers.append(node)
+            entries.append((None, 0, source, value))
+            return value
         storage = storage_of(tensor)
     if storage.writing:  # an in-place op will overwrite it: keep the values forward used
         value, storage = value.copy(), Storage()

@@ -89,7 +89,7 @@ def _write(tensor: Any, result: Any, op: str) -> None:
         storage.rebases += 1
         # The node saved its output: it now lives in the tensor, whose later writes must be
         # caught as if the node had saved the tensor itself.
-        node._attach_output_storage(storage, result._data)
+        node._attach_storage(storage, result._data)
         _move_retained_grad(tensor, node, result._output_nr)
         tensor._grad_fn, tensor._output_nr = node, result._output_nr
         tensor._requires_grad = True

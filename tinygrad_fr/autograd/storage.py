@@ -77,14 +77,20 @@ class HeldStorages(list):
 
 
 def storage_of(tensor: Any) -> Storage:
-    """The tensor's storage, created on first use (most tensors never need one). A node
-    that saved the tensor as its output is told, so that it tracks the new storage."""
+    """The tensor's storage, created on first use (most tensors never need one). The nodes
+    that saved the tensor before (the one that made it, if it saved its output, and those
+    in ``tensor._savers``) are told, so that they track the new storage."""
     storage = tensor._storage
     if storage is None:
         storage = tensor._storage = Storage()
         node = tensor._grad_fn
         if node is not None and node._saved_versions:
-            node._attach_output_storage(storage, tensor._data)
+            node._attach_storage(storage, tensor._data)
+        savers = tensor._savers
+        if savers is not None:
+            tensor._savers = None
+            for node in savers:
+                node._attach_storage(storage, tensor._data)
     return storage
 
 

@@ -67,22 +67,23 @@ class Adagrad(Optimizer):
             state["sum"] = np.full_like(param._data, value)
         return state
 
-    def _update(self, param: Any, group: dict[str, Any]) -> None:
+    def _update(self, params: list[Any], group: dict[str, Any]) -> None:
         lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
-        data = param._mutable_data()
-        grad = param._grad._data
-        state = self._init_state(param, group)
-        state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0.0:
-            grad = grad + weight_decay * data
-        clr = lr / (1.0 + (state["step"] - 1) * lr_decay)
-        accumulator = state["sum"]
-        accumulator += grad * grad
-        std = np.sqrt(accumulator)
-        std += eps
-        update = np.divide(grad, std, out=std)
-        update *= clr
-        np.subtract(data, update, out=data)
+        for param in params:
+            data = param._mutable_data()
+            grad = param._grad._data
+            state = self._init_state(param, group)
+            state["step"] += 1
+            if group["maximize"]:
+                grad = -grad
+            if weight_decay != 0.0:
+                grad = grad + weight_decay * data
+            clr = lr / (1.0 + (state["step"] - 1) * lr_decay)
+            accumulator = state["sum"]
+            accumulator += grad * grad
+            std = np.sqrt(accumulator)
+            std += eps
+            update = np.divide(grad, std, out=std)
+            update *= clr
+            np.subtract(data, update, out=data)

@@ -59,42 +59,43 @@ class Adam(Optimizer):
         check_range(name, "betas[1]", betas[1], high=1.0, example="0.999")
         check_range(name, "weight_decay", group["weight_decay"], example="1e-2")
 
-    def _update(self, param: Any, group: dict[str, Any]) -> None:
+    def _update(self, params: list[Any], group: dict[str, Any]) -> None:
         lr, eps = float(group["lr"]), float(group["eps"])
         beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
         weight_decay = float(group["weight_decay"])
-        data = param._mutable_data()
-        grad = param._grad._data
-        state = self._param_state(param, group)
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(data)
-            state["exp_avg_sq"] = np.zeros_like(data)
-        state["step"] += 1
-        step = state["step"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0.0:
-            if self._decoupled_weight_decay:
-                data *= 1.0 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * data
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg += (1.0 - beta1) * (grad - exp_avg)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1.0 - beta2) * (grad * grad)
-        if group["amsgrad"]:
-            max_exp_avg_sq = state.get("max_exp_avg_sq")
-            if max_exp_avg_sq is None:
-                max_exp_avg_sq = state["max_exp_avg_sq"] = np.zeros_like(data)
-            exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        step_size = lr / (1.0 - beta1**step)
-        denom = np.sqrt(exp_avg_sq)
-        denom /= (1.0 - beta2**step) ** 0.5
-        denom += eps
-        update = np.divide(exp_avg, denom, out=denom)
-        update *= step_size
-        np.subtract(data, update, out=data)
+        for param in params:
+            data = param._mutable_data()
+            grad = param._grad._data
+            state = self._param_state(param, group)
+            if not state:
+                state["step"] = 0
+                state["exp_avg"] = np.zeros_like(data)
+                state["exp_avg_sq"] = np.zeros_like(data)
+            state["step"] += 1
+            step = state["step"]
+            if group["maximize"]:
+                grad = -grad
+            if weight_decay != 0.0:
+                if self._decoupled_weight_decay:
+                    data *= 1.0 - lr * weight_decay
+                else:
+                    grad = grad + weight_decay * data
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            exp_avg += (1.0 - beta1) * (grad - exp_avg)
+            exp_avg_sq *= beta2
+            exp_avg_sq += (1.0 - beta2) * (grad * grad)
+            if group["amsgrad"]:
+                max_exp_avg_sq = state.get("max_exp_avg_sq")
+                if max_exp_avg_sq is None:
+                    max_exp_avg_sq = state["max_exp_avg_sq"] = np.zeros_like(data)
+                exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+            step_size = lr / (1.0 - beta1**step)
+            denom = np.sqrt(exp_avg_sq)
+            denom /= (1.0 - beta2**step) ** 0.5
+            denom += eps
+            update = np.divide(exp_avg, denom, out=denom)
+            update *= step_size
+            np.subtract(data, update, out=data)
 
 
 class AdamW(Adam):

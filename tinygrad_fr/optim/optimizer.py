@@ -1,7 +1,8 @@
 """The Optimizer base class: parameter groups, per-parameter state, zero_grad, state dicts.
 
-Subclasses (SGD, Adam...) only check their hyper-parameters and write ``_update``; everything
-else, including PyTorch's state-dict format, lives here. State arrays are plain ndarrays
+Subclasses (SGD, Adam...) only check their hyper-parameters and write ``_update`` (the rule
+for one group's parameters, as PyTorch's functional optimizers take a group's lists);
+everything else, including PyTorch's state-dict format, lives here. State arrays are plain ndarrays
 updated in place; ``state_dict()`` hands out Tensor copies.
 """
 
@@ -113,12 +114,15 @@ class Optimizer:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
+            ready = []
             for param in group["params"]:
                 grad = param._grad
                 if grad is not None:
                     if grad._data.shape != param._data.shape:
                         self._shape_changed(param, group, grad._data.shape)
-                    self._update(param, group)
+                    ready.append(param)
+            if ready:
+                self._update(ready, group)
         return loss
 
     def _param_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
@@ -143,8 +147,10 @@ class Optimizer:
             "optimizer after changing a parameter."
         )
 
-    def _update(self, param: Any, group: dict[str, Any]) -> None:
-        """One parameter's update, its gradient in ``param.grad`` (each optimizer defines it)."""
+    def _update(self, params: list[Tensor], group: dict[str, Any]) -> None:
+        """Update ``params``, the parameters of ``group`` that have a gradient (in
+        ``param.grad``), with the group's options (each optimizer defines it). The options
+        are read once per step, not once per parameter."""
         raise NotImplementedError(f"{self._name()} does not implement step()")
 
     def _evaluate(self, closure: Callable[[], Any] | None) -> Any:

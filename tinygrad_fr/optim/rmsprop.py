@@ -54,39 +54,40 @@ class RMSprop(Optimizer):
         check_range("RMSprop", "weight_decay", group["weight_decay"])
         check_range("RMSprop", "momentum", group["momentum"], example="0.9")
 
-    def _update(self, param: Any, group: dict[str, Any]) -> None:
+    def _update(self, params: list[Any], group: dict[str, Any]) -> None:
         lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
-        data = param._mutable_data()
-        grad = param._grad._data
-        state = self._param_state(param, group)
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(data)
-        state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0.0:
-            grad = grad + weight_decay * data
-        square_avg = state["square_avg"]
-        square_avg *= alpha
-        square_avg += (1.0 - alpha) * (grad * grad)
-        if group["centered"]:
-            grad_avg = _buffer(state, "grad_avg", data)
-            grad_avg += (1.0 - alpha) * (grad - grad_avg)
-            avg = np.sqrt(square_avg - grad_avg * grad_avg)
-        else:
-            avg = np.sqrt(square_avg)
-        avg += eps
-        if momentum > 0.0:
-            buffer = _buffer(state, "momentum_buffer", data)
-            buffer *= momentum
-            buffer += grad / avg
-            np.subtract(data, lr * buffer, out=data)
-        else:
-            update = np.divide(grad, avg, out=avg)
-            update *= lr
-            np.subtract(data, update, out=data)
+        for param in params:
+            data = param._mutable_data()
+            grad = param._grad._data
+            state = self._param_state(param, group)
+            if not state:
+                state["step"] = 0
+                state["square_avg"] = np.zeros_like(data)
+            state["step"] += 1
+            if group["maximize"]:
+                grad = -grad
+            if weight_decay != 0.0:
+                grad = grad + weight_decay * data
+            square_avg = state["square_avg"]
+            square_avg *= alpha
+            square_avg += (1.0 - alpha) * (grad * grad)
+            if group["centered"]:
+                grad_avg = _buffer(state, "grad_avg", data)
+                grad_avg += (1.0 - alpha) * (grad - grad_avg)
+                avg = np.sqrt(square_avg - grad_avg * grad_avg)
+            else:
+                avg = np.sqrt(square_avg)
+            avg += eps
+            if momentum > 0.0:
+                buffer = _buffer(state, "momentum_buffer", data)
+                buffer *= momentum
+                buffer += grad / avg
+                np.subtract(data, lr * buffer, out=data)
+            else:
+                update = np.divide(grad, avg, out=avg)
+                update *= lr
+                np.subtract(data, update, out=data)
 
 
 def _buffer(state: dict[str, Any], key: str, like: np.ndarray) -> np.ndarray:

@@ -58,25 +58,30 @@ class SGD(Optimizer):
                 "momentum=0.9, dampening=0"
             )
 
-    def _update(self, param: Any, group: dict[str, Any]) -> None:
-        data = param._mutable_data()
-        grad = param._grad._data
+    def _update(self, params: list[Any], group: dict[str, Any]) -> None:
         lr = float(group["lr"])  # a Python float keeps float32 parameters float32
-        if not (group["momentum"] or group["weight_decay"] or group["maximize"]):
-            np.subtract(data, lr * grad, out=data)  # plain SGD, the course's hot path
-            return
-        if group["maximize"]:
-            grad = -grad
+        maximize, nesterov = group["maximize"], group["nesterov"]
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
-        if weight_decay != 0.0:
-            grad = grad + weight_decay * data
-        if momentum != 0.0:
-            state = self._param_state(param, group)
-            buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = state["momentum_buffer"] = np.array(grad, dtype=data.dtype)
-            else:
-                buffer *= momentum
-                buffer += (1.0 - float(group["dampening"])) * grad
-            grad = grad + momentum * buffer if group["nesterov"] else buffer
-        np.subtract(data, lr * grad, out=data)
+        dampening = float(group["dampening"])
+        if not (momentum or weight_decay or maximize):
+            for param in params:  # plain SGD, the course's hot path
+                data = param._mutable_data()
+                np.subtract(data, lr * param._grad._data, out=data)
+            return
+        for param in params:
+            data = param._mutable_data()
+            grad = param._grad._data
+            if maximize:
+                grad = -grad
+            if weight_decay != 0.0:
+                grad = grad + weight_decay * data
+            if momentum != 0.0:
+                state = self._param_state(param, group)
+                buffer = state.get("momentum_buffer")
+                if buffer is None:
+                    buffer = state["momentum_buffer"] = np.array(grad, dtype=data.dtype)
+                else:
+                    buffer *= momentum
+                    buffer += (1.0 - dampening) * grad
+                grad = grad + momentum * buffer if nesterov else buffer
+            np.subtract(data, lr * grad, out=data)
