@@ -192,30 +192,29 @@ def _send(
     where broadcasting is undone), then summed into the target's buffer (a node with several
     outputs has one slot per output)."""
     for position, edge in enumerate(edges):
-        if edge is None:
+        if edge is None:  # (backward may return no gradient for trailing non-tensor args)
             continue
         grad = grads[position]
         if grad is None:
             continue
         if type(edge) is Node:
             meta = edge._out_meta
-            nr = nrs[position] if nrs else 0
-            shape, dtype = meta[nr]
-            several = len(meta) > 1
-        else:
+            slot = (nrs[position] if nrs else 0) if len(meta) > 1 else None
+            shape, dtype = meta[slot or 0]
+        else:  # a leaf
             data = edge._data
-            nr, shape, dtype, several = 0, data.shape, data.dtype, False
+            shape, dtype, slot = data.shape, data.dtype, None
         if grad.shape != shape or (grad.dtype is not dtype and grad.dtype != dtype):
             grad = fit_gradient(grad, shape, dtype, sender, position)
-        if several:
+        if slot is None:
+            previous = buffers.get(edge)
+            buffers[edge] = grad if previous is None else previous + grad
+        else:
             slots = buffers.get(edge)
             if slots is None:
                 slots = buffers[edge] = [None] * len(meta)
-            previous = slots[nr]
-            slots[nr] = grad if previous is None else previous + grad
-        else:
-            previous = buffers.get(edge)
-            buffers[edge] = grad if previous is None else previous + grad
+            previous = slots[slot]
+            slots[slot] = grad if previous is None else previous + grad
 
 
 def _deliver(leaves: dict, targets: _Targets | None, create_graph: bool) -> None:
