@@ -76,12 +76,14 @@ class Linear(Primitive):
         needs_x, needs_weight, needs_bias = ctx.next_edges
         grad_x = grad @ weight if needs_x is not None else None
         grad_weight = grad_bias = None
-        rows = grad.reshape((-1, grad.shape[-1]))  # every leading axis is a batch axis
+        # Every leading axis is a batch axis (a batch of rows is 2-D already: no view made).
+        rows = grad if grad.ndim == 2 else grad.reshape((-1, grad.shape[-1]))
         if needs_weight is not None:
             if x.ndim == 1:
                 grad_weight = grad.reshape((-1, 1)) * x.reshape((1, -1))
             else:
-                grad_weight = matmul_2d(rows.T, x.reshape((-1, x.shape[-1])))
+                x_rows = x if x.ndim == 2 else x.reshape((-1, x.shape[-1]))
+                grad_weight = matmul_2d(rows.T, x_rows)
         if needs_bias is not None:
             if grad.ndim == 1:
                 grad_bias = grad
