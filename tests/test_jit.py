@@ -47,6 +47,30 @@ def _compare(make_step, batches):
         assert np.array_equal(mine.grad.numpy(), reference.grad.numpy())
 
 
+def _training(make_optimizer, loss_of, **model_options):
+    """A ``make`` for _compare: a fresh model and optimizer, and the usual step (zero_grad,
+    loss, backward, step) returning the loss."""
+
+    def make():
+        model = _model(**model_options)
+        optimizer = make_optimizer(model.parameters())
+
+        def step(x, y):
+            optimizer.zero_grad()
+            loss = loss_of(model, x, y)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        return model, step
+
+    return make
+
+
+def _sigmoid_mse(model, x, y):
+    return nn.functional.mse_loss(model(x).sigmoid(), y)
+
+
 def _per_sample_batches():
     return [(tg.from_numpy(IMAGES[i]), tg.from_numpy(ONE_HOT[i])) for i in range(20)]
 
@@ -60,19 +84,7 @@ def _mini_batches(dtype=np.float64):
 
 
 def test_per_sample_sgd_replays_bit_identically():
-    def make():
-        model = _model()
-        optimizer = optim.SGD(model.parameters(), lr=0.1)
-
-        def step(x, y):
-            optimizer.zero_grad()
-            loss = nn.functional.mse_loss(model(x).sigmoid(), y)
-            loss.backward()
-            optimizer.step()
-            return loss
-
-        return model, step
-
+    make = _training(lambda params: optim.SGD(params, lr=0.1), _sigmoid_mse)
     _compare(make, _per_sample_batches())
 
 
@@ -80,19 +92,7 @@ def test_per_sample_sgd_replays_bit_identically():
 def test_one_row_batches_replay_bit_identically_whatever_the_layout(dtype):
     # One-row products are generated as np.dot (eager calls matmul): the same BLAS call
     # only on contiguous arrays, so a strided input or a non-contiguous p.data records again.
-    def make():
-        model = _model(dtype=dtype)
-        optimizer = optim.SGD(model.parameters(), lr=0.5)
-
-        def step(x, y):
-            optimizer.zero_grad()
-            loss = nn.functional.mse_loss(model(x).sigmoid(), y)
-            loss.backward()
-            optimizer.step()
-            return loss
-
-        return model, step
-
+    make = _training(lambda params: optim.SGD(params, lr=0.5), _sigmoid_mse, dtype=dtype)
     images, targets = IMAGES.astype(dtype), ONE_HOT.astype(dtype)
     wide = np.repeat(images, 2, axis=1)
     batches = [(images[i : i + 1], targets[i : i + 1]) for i in range(12)]
@@ -140,19 +140,11 @@ def test_mini_batch_adam_with_quadratic_cost_replays_bit_identically(dtype):
 
 
 def test_dropout_draws_a_new_mask_on_every_replay():
-    def make():
-        model = _model(dropout=0.5)
-        optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-
-        def step(x, y):
-            optimizer.zero_grad()
-            loss = nn.functional.mse_loss(model(x), y)
-            loss.backward()
-            optimizer.step()
-            return loss
-
-        return model, step
-
+    make = _training(
+        lambda params: optim.SGD(params, lr=0.1, momentum=0.9),
+        lambda model, x, y: nn.functional.mse_loss(model(x), y),
+        dropout=0.5,
+    )
     _compare(make, _mini_batches())
     _, step = make()
     tg.manual_seed(5)
