@@ -15,7 +15,7 @@ tensor([0.0018, 0.0027])
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import backends, cuda
 from .autograd import (
@@ -88,7 +88,6 @@ from .rng import (
     seed,
     set_rng_state,
 )  # fmt: skip
-from .serialization import load, save
 from .tensor import Size, Tensor
 from .tensor_types import (
     BoolTensor,
@@ -103,6 +102,9 @@ from .tensor_types import (
     set_default_tensor_type,
 )  # fmt: skip
 
+if TYPE_CHECKING:
+    from .serialization import load, save
+
 __version__ = "0.2.0"
 
 _LAZY_SUBMODULES = (
@@ -110,16 +112,25 @@ _LAZY_SUBMODULES = (
 )  # fmt: skip
 
 
+# Imported on first use: zipfile, safetensors and the file formats are a tenth of the
+# import time, and most scripts never save.
+_LAZY_ATTRIBUTES = {"save": "serialization", "load": "serialization"}
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
+    if name in _LAZY_ATTRIBUTES:
+        value = getattr(importlib.import_module(f".{_LAZY_ATTRIBUTES[name]}", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'tinygrad_fr' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY_SUBMODULES))
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES) | set(_LAZY_ATTRIBUTES))
 
 
 def result_type(tensor1: Any, tensor2: Any) -> Any:

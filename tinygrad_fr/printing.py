@@ -9,7 +9,6 @@ unless it is the default float dtype, int64 or bool, with PyTorch's name (``torc
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,16 +18,32 @@ import numpy as np
 
 from . import dtypes
 
+_FIELDS = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
 
-@dataclasses.dataclass
+
 class PrintOptions:
-    """What :func:`set_printoptions` changes."""
+    """What :func:`set_printoptions` changes (a plain class: a dataclass would cost a
+    millisecond of ``import tinygrad_fr``)."""
 
-    precision: int = 4
-    threshold: float = 1000
-    edgeitems: int = 3
-    linewidth: int = 80
-    sci_mode: bool | None = None
+    __slots__ = _FIELDS
+
+    def __init__(
+        self,
+        precision: int = 4,
+        threshold: float = 1000,
+        edgeitems: int = 3,
+        linewidth: int = 80,
+        sci_mode: bool | None = None,
+    ) -> None:
+        self.precision = precision
+        self.threshold = threshold
+        self.edgeitems = edgeitems
+        self.linewidth = linewidth
+        self.sci_mode = sci_mode
+
+    def as_dict(self) -> dict[str, Any]:
+        """The options as keyword arguments for :func:`set_printoptions`."""
+        return {name: getattr(self, name) for name in _FIELDS}
 
 
 OPTIONS = PrintOptions()
@@ -59,8 +74,8 @@ def set_printoptions(
     if profile is not None:
         if profile not in _PROFILES:
             raise ValueError(f"set_printoptions: profile must be one of {list(_PROFILES)}")
-        for field in dataclasses.fields(PrintOptions):
-            setattr(OPTIONS, field.name, getattr(_PROFILES[profile], field.name))
+        for name in _FIELDS:
+            setattr(OPTIONS, name, getattr(_PROFILES[profile], name))
     for name, value in (
         ("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
         ("linewidth", linewidth),
@@ -72,7 +87,7 @@ def set_printoptions(
 
 def get_printoptions() -> dict[str, Any]:
     """The current print options, as keyword arguments for :func:`set_printoptions`."""
-    return dataclasses.asdict(OPTIONS)
+    return OPTIONS.as_dict()
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import fills the bytecode caches.
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from benchmarks.harness import NUMPY, TINYGRAD, TORCH, Config, Row, Target
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = "import time; start = time.perf_counter(); import {}; print(time.perf_counter() - start)"
+# Without it the child could not write bytecode caches and would time compiling the sources.
+ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def import_seconds(module: str) -> float:
@@ -23,6 +26,7 @@ def import_seconds(module: str) -> float:
     child = subprocess.run(
         [sys.executable, "-c", CODE.format(module)],
         cwd=ROOT,
+        env=ENV,
         capture_output=True,
         text=True,
         timeout=120,

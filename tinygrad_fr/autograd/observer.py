@@ -32,16 +32,14 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from .grad_mode import set_mode, special_threads, state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class OpEvent:
+class OpEvent(NamedTuple):
     """One applied op.
 
     Attributes:
@@ -59,8 +57,7 @@ class OpEvent:
     node: Any
 
 
-@dataclass(frozen=True)
-class BackwardCall:
+class BackwardCall(NamedTuple):
     """One ``backward`` or ``tg.grad`` call.
 
     Attributes:
