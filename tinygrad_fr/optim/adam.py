@@ -66,11 +66,7 @@ class Adam(Optimizer):
         for param in params:
             data = param._mutable_data()
             grad = param._grad._data
-            state = self._param_state(param, group)
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = np.zeros_like(data)
-                state["exp_avg_sq"] = np.zeros_like(data)
+            state = self._param_state(param, group, "exp_avg", "exp_avg_sq")
             state["step"] += 1
             step = state["step"]
             if group["maximize"]:

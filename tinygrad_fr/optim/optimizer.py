@@ -125,14 +125,19 @@ class Optimizer:
                 self._update(ready, group)
         return loss
 
-    def _param_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        """The state of ``param`` (empty at first), checked against the parameter's shape."""
+    def _param_state(self, param: Tensor, group: dict[str, Any], *zeros: str) -> dict[str, Any]:
+        """The state of ``param``, checked against the parameter's shape. An empty state
+        given the names of ``zeros`` starts at ``step`` 0 with those arrays of zeros."""
         state = self.state[param]
         if state:
             shape = param._data.shape
             for value in state.values():
                 if isinstance(value, np.ndarray) and value.shape != shape:
                     self._shape_changed(param, group, value.shape)
+        elif zeros:
+            state["step"] = 0
+            for name in zeros:
+                state[name] = np.zeros_like(param._data)
         return state
 
     def _shape_changed(self, param: Tensor, group: dict[str, Any], other: tuple) -> None:

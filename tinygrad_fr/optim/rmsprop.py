@@ -60,10 +60,7 @@ class RMSprop(Optimizer):
         for param in params:
             data = param._mutable_data()
             grad = param._grad._data
-            state = self._param_state(param, group)
-            if not state:
-                state["step"] = 0
-                state["square_avg"] = np.zeros_like(data)
+            state = self._param_state(param, group, "square_avg")
             state["step"] += 1
             if group["maximize"]:
                 grad = -grad
