@@ -51,8 +51,7 @@ def write_out(out: Any, result: Any, op: str) -> Any:
                 f"{result._data.shape}",
                 stacklevel=3,
             )
-        out._data = result._data.astype(out._data.dtype)  # new memory, as after .data = ...
-        out._storage = out._savers = None
+        out._replace_memory(result._data.astype(out._data.dtype))  # as after .data = ...
         return out
     write_array(out, op, lambda array: np.copyto(array, result._data, casting="same_kind"))
     return out

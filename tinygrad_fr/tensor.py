@@ -124,8 +124,13 @@ class Tensor:
             storage = None
         if array.dtype.kind != "f" and self._requires_grad:
             array, storage = array.astype(self._data.dtype), None
+        self._replace_memory(array, storage)
+
+    def _replace_memory(self, array: np.ndarray, storage: Any = None) -> None:
+        """Hold ``array`` from now on (with ``storage``, when it is shared memory): what
+        graphs saved keeps the old array intact, and no node waits for this memory."""
         self._data = array
-        self._storage = storage  # new memory: whatever was saved keeps the old array intact
+        self._storage = storage
         self._savers = None
 
     @property
@@ -450,7 +455,7 @@ class Tensor:
         if not array.flags.writeable:
             array = self._data = array.copy()
         storage = self._storage
-        if storage is None:  # made now: a node that saved this as its output must watch it
+        if storage is None:  # made now: the nodes that saved this memory start watching it
             storage = storage_of(self)
         storage.version += 1
         return array

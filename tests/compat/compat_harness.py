@@ -176,15 +176,13 @@ def masked(text: str) -> str:
     return _NUMBER.sub("#", text)
 
 
-def compare(ours: str, theirs: str, tolerance: float, abs_tolerance: float | None = None) -> None:
+def compare(ours: str, theirs: str, tolerance: float, abs_tolerance: float) -> None:
     """Raise AssertionError unless both outputs have the same words and close numbers."""
     if masked(ours) != masked(theirs):
         raise AssertionError(
             "the outputs differ beyond their numbers:\n"
             f"--- tinygrad_fr\n{ours}\n--- torch\n{theirs}"
         )
-    if abs_tolerance is None:
-        abs_tolerance = tolerance * 1e-2
     mine, reference = numbers(ours), numbers(theirs)
     for position, (a, b) in enumerate(zip(mine, reference, strict=True)):
         close = (math.isnan(a) and math.isnan(b)) or math.isclose(

@@ -69,13 +69,13 @@ class Adagrad(Optimizer):
 
     def _update(self, params: list[Any], group: dict[str, Any]) -> None:
         lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
-        weight_decay = float(group["weight_decay"])
+        weight_decay, maximize = float(group["weight_decay"]), group["maximize"]
         for param in params:
             data = param._mutable_data()
             grad = param._grad._data
             state = self._init_state(param, group)
             state["step"] += 1
-            if group["maximize"]:
+            if maximize:
                 grad = -grad
             if weight_decay != 0.0:
                 grad = grad + weight_decay * data

@@ -63,13 +63,14 @@ class Adam(Optimizer):
         lr, eps = float(group["lr"]), float(group["eps"])
         beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
         weight_decay = float(group["weight_decay"])
+        maximize, amsgrad = group["maximize"], group["amsgrad"]
         for param in params:
             data = param._mutable_data()
             grad = param._grad._data
             state = self._param_state(param, group, "exp_avg", "exp_avg_sq")
             state["step"] += 1
             step = state["step"]
-            if group["maximize"]:
+            if maximize:
                 grad = -grad
             if weight_decay != 0.0:
                 if self._decoupled_weight_decay:
@@ -80,7 +81,7 @@ class Adam(Optimizer):
             exp_avg += (1.0 - beta1) * (grad - exp_avg)
             exp_avg_sq *= beta2
             exp_avg_sq += (1.0 - beta2) * (grad * grad)
-            if group["amsgrad"]:
+            if amsgrad:
                 max_exp_avg_sq = state.get("max_exp_avg_sq")
                 if max_exp_avg_sq is None:
                     max_exp_avg_sq = state["max_exp_avg_sq"] = np.zeros_like(data)

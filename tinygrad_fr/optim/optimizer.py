@@ -2,8 +2,8 @@
 
 Subclasses (SGD, Adam...) only check their hyper-parameters and write ``_update`` (the rule
 for one group's parameters, as PyTorch's functional optimizers take a group's lists);
-everything else, including PyTorch's state-dict format, lives here. State arrays are plain ndarrays
-updated in place; ``state_dict()`` hands out Tensor copies.
+everything else, including PyTorch's state-dict format, lives here. State arrays are plain
+ndarrays updated in place; ``state_dict()`` hands out Tensor copies.
 """
 
 from __future__ import annotations

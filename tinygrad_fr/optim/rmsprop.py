@@ -57,19 +57,20 @@ class RMSprop(Optimizer):
     def _update(self, params: list[Any], group: dict[str, Any]) -> None:
         lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
+        maximize, centered = group["maximize"], group["centered"]
         for param in params:
             data = param._mutable_data()
             grad = param._grad._data
             state = self._param_state(param, group, "square_avg")
             state["step"] += 1
-            if group["maximize"]:
+            if maximize:
                 grad = -grad
             if weight_decay != 0.0:
                 grad = grad + weight_decay * data
             square_avg = state["square_avg"]
             square_avg *= alpha
             square_avg += (1.0 - alpha) * (grad * grad)
-            if group["centered"]:
+            if centered:
                 grad_avg = _buffer(state, "grad_avg", data)
                 grad_avg += (1.0 - alpha) * (grad - grad_avg)
                 avg = np.sqrt(square_avg - grad_avg * grad_avg)
